@@ -1,0 +1,116 @@
+/**
+ * One refresh of one collector for one target, with the bookkeeping every collector shares:
+ * on success the data is applied to the snapshot and the success time recorded; on failure the
+ * last good data is kept, the failure is counted by reason and logged once per failure streak
+ * (again only when its code changes), and recovery is logged.
+ */
+import type { Logger } from "pino";
+import { isMosapiError } from "../mosapi/errors.js";
+import type { FailureReason } from "../mosapi/failure.js";
+import { describeTarget, type Target } from "../mosapi/target.js";
+import type { Clock } from "../util/clock.js";
+import type { CollectorName } from "./names.js";
+import type { RefreshJob, RefreshOutcome } from "./scheduler.js";
+import type { RefreshError, TargetSnapshot } from "./snapshot.js";
+import type { SnapshotStore } from "./store.js";
+
+/** What a refresh job needs from the application. */
+export interface RefreshDependencies {
+  readonly store: SnapshotStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly onFailure: (target: Target, collector: CollectorName, reason: FailureReason) => void;
+}
+
+/** A collector's fetch and how its result lands in the snapshot. */
+export interface RefreshSpec<T> {
+  readonly collector: CollectorName;
+  readonly target: Target;
+  readonly intervalMs: number;
+  fetch(signal: AbortSignal): Promise<T>;
+  /** Applies fresh data to the target's entry (called only on success). */
+  apply(entry: TargetSnapshot, data: T): TargetSnapshot;
+  /** Applies a failure to the target's entry beyond the shared bookkeeping (e.g. `up`). */
+  fail?(entry: TargetSnapshot): TargetSnapshot;
+}
+
+/** Classifies anything thrown by a fetch into the snapshot's error record. */
+export function toRefreshError(
+  error: unknown,
+  at: number,
+): RefreshError & { retryAfterMs?: number } {
+  if (isMosapiError(error)) {
+    const retryAfterMs = "retryAfterMs" in error ? error.retryAfterMs : undefined;
+    return {
+      reason: error.reason,
+      code: error.code,
+      message: error.message,
+      at,
+      ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}),
+    };
+  }
+  // Not a MoSAPI error: data we could not process. Counted, shown, and logged with its stack.
+  const message = error instanceof Error ? error.message : String(error);
+  return { reason: "invalid_response", code: "INTERNAL", message, at };
+}
+
+/** Builds a {@link RefreshJob} from a collector spec. */
+export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec<T>): RefreshJob {
+  const { store, clock } = deps;
+  const logger = deps.logger.child({
+    collector: spec.collector,
+    target: describeTarget(spec.target),
+  });
+  return {
+    target: spec.target,
+    collector: spec.collector,
+    intervalMs: spec.intervalMs,
+    async run(signal): Promise<RefreshOutcome> {
+      let data: T;
+      try {
+        data = await spec.fetch(signal);
+      } catch (error) {
+        if (signal.aborted) return {};
+        const failure = toRefreshError(error, clock.now());
+        const { retryAfterMs, ...recorded } = failure;
+        const previous = store.update(spec.target, (entry) => {
+          const updated: TargetSnapshot = {
+            ...entry,
+            collectors: {
+              ...entry.collectors,
+              [spec.collector]: { ...entry.collectors[spec.collector], lastError: recorded },
+            },
+          };
+          return spec.fail ? spec.fail(updated) : updated;
+        });
+        deps.onFailure(spec.target, spec.collector, recorded.reason);
+        if (previous?.collectors[spec.collector]?.lastError?.code !== recorded.code) {
+          logger.warn(
+            {
+              reason: recorded.reason,
+              code: recorded.code,
+              err: failure.code === "INTERNAL" ? error : undefined,
+            },
+            `refresh failed: ${recorded.message}`,
+          );
+        } else {
+          logger.debug({ reason: recorded.reason, code: recorded.code }, "refresh still failing");
+        }
+        return retryAfterMs === undefined ? {} : { retryAfterMs };
+      }
+      const previous = store.update(spec.target, (entry) =>
+        spec.apply(
+          {
+            ...entry,
+            collectors: { ...entry.collectors, [spec.collector]: { lastSuccessAt: clock.now() } },
+          },
+          data,
+        ),
+      );
+      if (previous?.collectors[spec.collector]?.lastError !== undefined) {
+        logger.info("refresh recovered");
+      }
+      return {};
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs refresh jobs, each in its own loop: one refresh at a time per job (never overlapping),
+ * then a wait of the job's interval with ±10 % jitter so hundreds of targets do not hit MoSAPI
+ * in lockstep. A failure that carries `retryAfterMs` (429/503 with Retry-After) waits at least
+ * that long. Loops stop promptly when {@link Scheduler.stop} aborts them.
+ */
+import type { Logger } from "pino";
+import type { Target } from "../mosapi/target.js";
+import type { Clock } from "../util/clock.js";
+import type { CollectorName } from "./names.js";
+
+/** Outcome of one refresh, for scheduling. */
+export interface RefreshOutcome {
+  /** Minimum wait before the next attempt (from Retry-After), in ms. */
+  readonly retryAfterMs?: number;
+}
+
+/** One periodic refresh of one collector for one target. */
+export interface RefreshJob {
+  readonly target: Target;
+  readonly collector: CollectorName;
+  readonly intervalMs: number;
+  /** Must not reject: failures are recorded by the job itself (see refresh.ts). */
+  run(signal: AbortSignal): Promise<RefreshOutcome>;
+}
+
+/** Share of the interval used as ± jitter. */
+const JITTER = 0.1;
+/** The first refresh of every job starts within this spread, so start-up is quick but not a burst. */
+const MAX_INITIAL_SPREAD_MS = 1000;
+
+/** Owns the refresh loops. */
+export class Scheduler {
+  readonly #controller = new AbortController();
+  readonly #loops: Promise<void>[] = [];
+
+  constructor(private readonly deps: { clock: Clock; logger: Logger; random?: () => number }) {}
+
+  /** Starts one loop per job; jobs with `intervalMs` 0 are disabled and not started. */
+  start(jobs: readonly RefreshJob[]): void {
+    for (const job of jobs) {
+      if (job.intervalMs > 0) this.#loops.push(this.#loop(job));
+    }
+  }
+
+  /** Aborts every in-flight refresh and wait; resolves when all loops have exited. */
+  async stop(): Promise<void> {
+    this.#controller.abort(new Error("exporter shutting down"));
+    await Promise.all(this.#loops);
+  }
+
+  /** The delay before the next refresh: interval ± jitter, at least `retryAfterMs`. */
+  nextDelay(job: RefreshJob, outcome: RefreshOutcome): number {
+    const jitter = (this.#random() * 2 - 1) * JITTER * job.intervalMs;
+    return Math.max(Math.round(job.intervalMs + jitter), outcome.retryAfterMs ?? 0);
+  }
+
+  #stopped(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  #random(): number {
+    return (this.deps.random ?? Math.random)();
+  }
+
+  async #loop(job: RefreshJob): Promise<void> {
+    const signal = this.#controller.signal;
+    try {
+      await this.deps.clock.sleep(
+        this.#random() * Math.min(job.intervalMs, MAX_INITIAL_SPREAD_MS),
+        signal,
+      );
+      while (!signal.aborted) {
+        let outcome: RefreshOutcome = {};
+        try {
+          outcome = await job.run(signal);
+        } catch (error) {
+          if (this.#stopped()) return;
+          // run() records its own failures; reaching here is a bug. Log it and keep refreshing.
+          this.deps.logger.error(
+            { err: error, collector: job.collector, target: job.target.id },
+            "refresh failed unexpectedly",
+          );
+        }
+        await this.deps.clock.sleep(this.nextDelay(job, outcome), signal);
+      }
+    } catch {
+      // clock.sleep rejects only when stop() aborts the signal: the loop ends.
+    }
+  }
+}

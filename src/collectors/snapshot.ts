@@ -1,0 +1,48 @@
+/**
+ * The immutable picture of everything we know about MoSAPI, replaced whole on every update.
+ * Scrapes, the landing page and readiness read it; only the refresh loops write it, through
+ * {@link SnapshotStore}. A scrape never calls MoSAPI.
+ */
+import type { FailureReason } from "../mosapi/failure.js";
+import type { StateResponse } from "../mosapi/models.js";
+import type { Target } from "../mosapi/target.js";
+import type { CollectorName } from "./names.js";
+
+/** The last failure of one collector for one target. */
+export interface RefreshError {
+  readonly reason: FailureReason;
+  /** Stable error code, e.g. `MOSAPI_LOGIN_FAILED`. */
+  readonly code: string;
+  /** Human message; never contains a secret. */
+  readonly message: string;
+  /** When it happened, ms since the epoch. */
+  readonly at: number;
+}
+
+/** Refresh bookkeeping of one collector for one target. */
+export interface CollectorStatus {
+  /** ms since the epoch of the last successful refresh. */
+  readonly lastSuccessAt?: number;
+  /** Set while the most recent attempt failed; cleared by the next success. */
+  readonly lastError?: RefreshError;
+}
+
+/** What we hold for one target: the last good data and how its refreshes went. */
+export interface TargetSnapshot {
+  readonly target: Target;
+  /** True iff the most recent `state` refresh succeeded (`mosapi_up`). */
+  readonly up: boolean;
+  /** True once the first `state` refresh finished, success or failure (`/-/ready`). */
+  readonly stateAttempted: boolean;
+  /** Last good `monitoring/state` body; kept across failures. */
+  readonly state?: StateResponse;
+  readonly collectors: Readonly<Partial<Record<CollectorName, CollectorStatus>>>;
+}
+
+/** Everything, at one instant. */
+export interface Snapshot {
+  /** Increases on every change; renderers may cache their output per version. */
+  readonly version: number;
+  /** Targets in configuration order. */
+  readonly targets: readonly TargetSnapshot[];
+}

@@ -1,0 +1,108 @@
+/**
+ * The exporter's endpoints (design.md §4). Routes depend only on {@link HttpDependencies}, so
+ * tests can drive them with plain functions. Async handlers reject into the one error
+ * middleware in server.ts (Express 5 forwards rejections).
+ */
+import { Router } from "express";
+import type { Response } from "express";
+import type { Snapshot } from "../collectors/snapshot.js";
+import type { Clock } from "../util/clock.js";
+import type { Logger } from "../log/logger.js";
+import { renderLandingPage } from "./landing.js";
+import type { BuildInfo } from "./landing.js";
+
+/** What the HTTP layer needs from the rest of the exporter. */
+export interface HttpDependencies {
+  /** Exposition text for /metrics. May throw: then 500 with a short text body and the error logged. */
+  renderMetrics(): Promise<string>;
+  /** Exact Content-Type for /metrics: "text/plain; version=0.0.4; charset=utf-8". */
+  metricsContentType: string;
+  isReady(): boolean;
+  snapshot(): Snapshot;
+  /**
+   * POST /-/reload; when absent the route answers 501 "reload not supported". Resolves on
+   * success; rejects with an Error whose message is shown (400 for ConfigError-like errors
+   * carrying code "CONFIG_INVALID", else 500).
+   */
+  reload?: () => Promise<void>;
+  info: BuildInfo;
+  clock: Pick<Clock, "now">;
+  logger: Logger;
+}
+
+/** Sends a short `text/plain` body. */
+export function sendText(res: Response, status: number, body: string): void {
+  res.status(status).type("text/plain").send(body);
+}
+
+/**
+ * Builds the router with every endpoint, logging to `logger` (defaults to `deps.logger`). GET
+ * routes answer HEAD too (Express does that for GET handlers). Unknown paths fall through to the
+ * caller's 404 handler.
+ */
+export function createRoutes(deps: HttpDependencies, logger: Logger = deps.logger): Router {
+  const router = Router();
+
+  router.get("/metrics", async (_req, res) => {
+    const body = await deps.renderMetrics();
+    // res.send() would rewrite the Content-Type (it re-orders parameters when adding a
+    // charset); Prometheus clients expect the header exactly as given.
+    res.status(200);
+    res.setHeader("Content-Type", deps.metricsContentType);
+    res.setHeader("Content-Length", Buffer.byteLength(body));
+    res.end(body);
+  });
+
+  router.get("/-/healthy", (_req, res) => {
+    sendText(res, 200, "OK");
+  });
+
+  router.get("/-/ready", (_req, res) => {
+    if (deps.isReady()) {
+      sendText(res, 200, "Ready");
+      return;
+    }
+    const waiting = deps.snapshot().targets.filter((t) => !t.stateAttempted).length;
+    sendText(res, 503, `Not ready: waiting for the first state refresh of ${waiting} target(s)`);
+  });
+
+  router.post("/-/reload", async (_req, res) => {
+    if (deps.reload === undefined) {
+      sendText(res, 501, "reload not supported");
+      return;
+    }
+    try {
+      await deps.reload();
+    } catch (err: unknown) {
+      logger.warn({ err }, "reload requested over HTTP failed");
+      const message = err instanceof Error ? err.message : "unknown error";
+      sendText(res, isConfigInvalid(err) ? 400 : 500, `Reload failed: ${message}`);
+      return;
+    }
+    sendText(res, 200, "Reloaded");
+  });
+
+  router.all("/-/reload", (_req, res) => {
+    res.setHeader("Allow", "POST");
+    sendText(res, 405, "Method not allowed: use POST");
+  });
+
+  router.get("/", (_req, res) => {
+    const page = renderLandingPage({
+      snapshot: deps.snapshot(),
+      info: deps.info,
+      now: deps.clock.now(),
+      ready: deps.isReady(),
+    });
+    // Defence in depth behind the escaping: the page needs no script, image or frame.
+    res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    res.status(200).type("html").send(page);
+  });
+
+  return router;
+}
+
+/** A ConfigError (or anything shaped like one) means the user's file is wrong: a 400. */
+function isConfigInvalid(err: unknown): boolean {
+  return err instanceof Error && "code" in err && err.code === "CONFIG_INVALID";
+}

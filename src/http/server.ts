@@ -1,0 +1,192 @@
+/**
+ * The exporter's HTTP server: the Express app (routes, request log, 404, one error middleware)
+ * and a listener whose close() drains in-flight requests before it gives up on them.
+ */
+import { createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import express from "express";
+import type { ErrorRequestHandler, Express, RequestHandler } from "express";
+import type { Logger } from "../log/logger.js";
+import { createRoutes, sendText } from "./routes.js";
+import type { HttpDependencies } from "./routes.js";
+
+export type { HttpDependencies } from "./routes.js";
+
+/**
+ * Builds the Express app. Every response carries `Cache-Control: no-store` (all of it is live
+ * state), no ETag and no `X-Powered-By`. Each request is logged at debug level only.
+ */
+export function createHttpApp(deps: HttpDependencies): Express {
+  const logger = deps.logger.child({ component: "http" });
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(requestLog(logger, deps.clock));
+  app.use((_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
+  app.use(createRoutes(deps, logger));
+  app.use((_req, res) => {
+    sendText(res, 404, "Not found");
+  });
+  app.use(errorHandler(logger));
+  return app;
+}
+
+function requestLog(logger: Logger, clock: HttpDependencies["clock"]): RequestHandler {
+  return (req, res, next) => {
+    const started = clock.now();
+    const { method, path } = req;
+    // `close` fires for finished and for aborted responses alike; the query string is left out.
+    res.once("close", () => {
+      logger.debug(
+        {
+          method,
+          path,
+          status: res.statusCode,
+          durationMs: clock.now() - started,
+          completed: res.writableFinished,
+        },
+        "http request",
+      );
+    });
+    next();
+  };
+}
+
+/**
+ * The one error middleware. Every error reaching it is our fault (routes answer client
+ * mistakes themselves), so it is logged with `err` and answered with a short 500 that reveals
+ * nothing about the cause.
+ */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    logger.error({ err, method: req.method, path: req.path }, "request failed");
+    if (res.headersSent) {
+      // Too late for a status line: cut the response so the client sees it as incomplete.
+      res.destroy();
+      return;
+    }
+    sendText(res, 500, "Internal Server Error");
+  };
+}
+
+/** A listening server. */
+export interface RunningHttpServer {
+  /** `http://127.0.0.1:9745`; IPv6 addresses in brackets. */
+  readonly url: string;
+  /** The bound port (useful after listening on port 0). */
+  readonly port: number;
+  /**
+   * Stops accepting connections and closes idle keep-alive sockets at once; in-flight requests
+   * may finish for up to `graceMs` (default 5000), then remaining sockets are destroyed. Resolves
+   * when every connection is gone. Idempotent: later calls return the same promise.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Listens on `listen.host` (all interfaces when absent) and `listen.port` (0 picks a free port).
+ * Rejects when the address cannot be bound (e.g. `EADDRINUSE`). Server-level errors after that
+ * (e.g. `EMFILE` on accept) are logged to `logger` when given instead of crashing the process.
+ */
+export async function startHttpServer(
+  app: Express,
+  listen: { host?: string | undefined; port: number },
+  logger?: Logger,
+): Promise<RunningHttpServer> {
+  const server = createServer(app);
+  const connections = trackConnections(server);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (err) => {
+    logger?.error({ err }, "HTTP server error");
+  });
+
+  const address = server.address() as AddressInfo;
+  // A wildcard bind (`:9745`) is reachable on loopback; show an address people can open.
+  const wildcard = address.address === "::" || address.address === "0.0.0.0";
+  const host = wildcard
+    ? "localhost"
+    : address.family === "IPv6"
+      ? `[${address.address}]`
+      : address.address;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close(graceMs = 5000) {
+      closing ??= new Promise<void>((resolve) => {
+        const deadline = setTimeout(() => {
+          connections.destroyAll();
+        }, graceMs);
+        deadline.unref();
+        server.close(() => {
+          clearTimeout(deadline);
+          resolve();
+        });
+        connections.drain();
+      });
+      return closing;
+    },
+  };
+}
+
+interface ConnectionTracker {
+  /** Closes idle sockets now and every busy socket as soon as its last response is done. */
+  drain(): void;
+  destroyAll(): void;
+}
+
+/**
+ * Keeps count of the requests in flight per socket, which Node's own closeIdleConnections()
+ * leaves to us for sockets that become idle after close() started.
+ */
+function trackConnections(server: ReturnType<typeof createServer>): ConnectionTracker {
+  const inFlight = new Map<Socket, Set<ServerResponse>>();
+  let draining = false;
+
+  server.on("connection", (socket: Socket) => {
+    inFlight.set(socket, new Set());
+    socket.once("close", () => inFlight.delete(socket));
+  });
+
+  // Prepended so it runs before the app can answer synchronously.
+  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    const responses = inFlight.get(socket);
+    if (responses === undefined) return;
+    responses.add(res);
+    if (draining) res.setHeader("Connection", "close");
+    res.once("close", () => {
+      responses.delete(res);
+      if (draining && responses.size === 0) socket.end();
+    });
+  });
+
+  return {
+    drain() {
+      draining = true;
+      for (const [socket, responses] of inFlight) {
+        if (responses.size === 0) {
+          socket.destroy();
+          continue;
+        }
+        // Not yet answered: ask Node to close the socket after this response.
+        for (const res of responses) if (!res.headersSent) res.setHeader("Connection", "close");
+      }
+    },
+    destroyAll() {
+      for (const socket of inFlight.keys()) socket.destroy();
+    },
+  };
+}

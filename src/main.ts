@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * Process entry point: flags and environment in, exit code out. No logic beyond choosing
+ * what to run; {@link run} is what tests call.
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startApp } from "./app.js";
+import { ConfigError } from "./config/errors.js";
+import { FlagError, helpText, parseFlags, parseListenAddress } from "./config/flags.js";
+import { formatConfigCheck } from "./config/redact.js";
+import { loadConfig } from "./config/load.js";
+import { createLogger } from "./log/logger.js";
+import { packageVersion } from "./version.js";
+
+/** Where `run` writes and what stops it. Defaults are the real process. */
+export interface RunIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT by default). */
+  readonly stopSignal?: Promise<string>;
+  /** Called once the exporter is listening (tests, demo). */
+  readonly onListening?: (url: string) => void;
+}
+
+/** Upper bound for an orderly shutdown before we give up and exit non-zero. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function processStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const signal of ["SIGTERM", "SIGINT"] as const)
+      process.once(signal, () => {
+        resolve(signal);
+      });
+  });
+}
+
+/**
+ * Runs the exporter (or `--config.check`, `--help`, `--version`) and resolves with the exit
+ * code: 0 on success or orderly shutdown, 1 on invalid flags or config or a failed shutdown.
+ */
+export async function run(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: RunIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(argv, env);
+  } catch (error) {
+    if (error instanceof FlagError) {
+      io.stderr.write(`mosapi-exporter: ${error.message}\nTry --help.\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const version = packageVersion();
+  if (flags.help) {
+    io.stdout.write(helpText());
+    return 0;
+  }
+  if (flags.version) {
+    io.stdout.write(`mosapi-exporter ${version} (node ${process.version})\n`);
+    return 0;
+  }
+
+  let config;
+  try {
+    config = await loadConfig(flags.configFile, { env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (flags.configCheck) {
+    io.stdout.write(formatConfigCheck(config));
+    return 0;
+  }
+
+  const logger = createLogger({
+    level: flags.logLevel,
+    format: flags.logFormat,
+    destination: io.stderr,
+  });
+  for (const warning of config.warnings) logger.warn({ file: config.file }, warning);
+  const stopSignal = io.stopSignal ?? processStopSignal();
+  const app = await startApp({
+    config,
+    listen: parseListenAddress(flags.listenAddress),
+    logger,
+    build: {
+      version,
+      revision: env["MOSAPI_EXPORTER_REVISION"] ?? "unknown",
+      nodeVersion: process.version,
+    },
+    defaultMetrics: !flags.disableExporterMetrics,
+  });
+  io.onListening?.(app.url);
+
+  const signal = await stopSignal;
+  logger.info({ signal }, "shutting down");
+  const timedOut = Symbol("timeout");
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    app.close().then(() => undefined),
+    new Promise<typeof timedOut>((resolve) => {
+      timer = setTimeout(() => {
+        resolve(timedOut);
+      }, SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+  if (outcome === timedOut) {
+    logger.error({ timeout_ms: SHUTDOWN_TIMEOUT_MS }, "shutdown did not finish in time");
+    return 1;
+  }
+  return 0;
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await run(process.argv.slice(2), process.env);
+}

@@ -1,0 +1,161 @@
+/**
+ * The metric contract of design.md §5: every name, type, label set and HELP text the exporter
+ * emits. Renderers take names and HELP from here, and a test keeps METRICS.md, the rules and
+ * the dashboards in sync with this catalogue.
+ */
+
+/** One metric family as documented. */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly type: "gauge" | "counter" | "histogram";
+  /** Labels beyond `tld` / `registrar_id` (listed in {@link targetScoped}). */
+  readonly labels: readonly string[];
+  /** True when every series carries exactly one of `tld` or `registrar_id`. */
+  readonly targetScoped: boolean;
+  readonly help: string;
+}
+
+const CACHE_NOTE = "Cached: refreshed in the background, never fetched during a scrape.";
+
+function family(
+  name: string,
+  type: MetricDefinition["type"],
+  targetScoped: boolean,
+  labels: readonly string[],
+  help: string,
+): MetricDefinition {
+  return { name, type, targetScoped, labels, help };
+}
+
+/** Metrics derived from the snapshot of MoSAPI data (rebuilt from the snapshot, never linger). */
+export const SNAPSHOT_METRICS = {
+  up: family(
+    "mosapi_up",
+    "gauge",
+    true,
+    [],
+    "1 if the last refresh of GET monitoring/state for the target succeeded, else 0.",
+  ),
+  dataTimestamp: family(
+    "mosapi_data_timestamp_seconds",
+    "gauge",
+    true,
+    [],
+    `monitoring/state field lastUpdateApiDatabase: when ICANN last regenerated the data (Unix seconds). ${CACHE_NOTE}`,
+  ),
+  lastRefreshSuccess: family(
+    "mosapi_last_refresh_success_timestamp_seconds",
+    "gauge",
+    true,
+    ["collector"],
+    "When the exporter last refreshed this collector's data from MoSAPI successfully (Unix seconds).",
+  ),
+  status: family(
+    "mosapi_status",
+    "gauge",
+    true,
+    ["status"],
+    `monitoring/state field status (TLD or registrar overall), as a state set: 1 on the current status, matched case-insensitively; unrecognised values are "unknown". ${CACHE_NOTE}`,
+  ),
+  serviceStatus: family(
+    "mosapi_service_status",
+    "gauge",
+    true,
+    ["service_type", "status"],
+    `monitoring/state field testedServices.<SERVICE>.status, as a state set: 1 on the current status, matched case-insensitively; unrecognised values are "unknown". ${CACHE_NOTE}`,
+  ),
+  emergencyThresholdRatio: family(
+    "mosapi_service_emergency_threshold_ratio",
+    "gauge",
+    true,
+    ["service_type"],
+    `monitoring/state field testedServices.<SERVICE>.emergencyThreshold / 100: share of the rolling-week emergency threshold used (1 = threshold reached; can exceed 1). Absent for disabled services. ${CACHE_NOTE}`,
+  ),
+  serviceIncidents: family(
+    "mosapi_service_incidents",
+    "gauge",
+    true,
+    ["service_type", "state", "false_positive"],
+    `Incidents listed in monitoring/state testedServices.<SERVICE>.incidents, by state (active, resolved) and falsePositive flag. Zeros are emitted for enabled services. ${CACHE_NOTE}`,
+  ),
+  activeIncidentStart: family(
+    "mosapi_service_active_incident_start_timestamp_seconds",
+    "gauge",
+    true,
+    ["service_type"],
+    `startTime of the oldest active incident in monitoring/state testedServices.<SERVICE>.incidents (Unix seconds). Absent when no incident is active. ${CACHE_NOTE}`,
+  ),
+} as const satisfies Record<string, MetricDefinition>;
+
+/** The exporter's own long-lived metrics (counters live for the process). */
+export const EXPORTER_METRICS = {
+  refreshFailures: family(
+    "mosapi_refresh_failures_total",
+    "counter",
+    true,
+    ["collector", "reason"],
+    "Failed refreshes of MoSAPI data, by collector and reason (auth, forbidden, not_found, rate_limited, http_error, timeout, network, invalid_response).",
+  ),
+  requests: family(
+    "mosapi_requests_total",
+    "counter",
+    false,
+    ["endpoint", "code"],
+    'HTTP requests sent to MoSAPI, by endpoint template and HTTP status code ("error" when no response arrived).',
+  ),
+  requestDuration: family(
+    "mosapi_request_duration_seconds",
+    "histogram",
+    false,
+    ["endpoint"],
+    "Duration of HTTP requests to MoSAPI, by endpoint template.",
+  ),
+  logins: family(
+    "mosapi_logins_total",
+    "counter",
+    false,
+    ["credentials"],
+    "Basic-auth session logins attempted at MoSAPI /login, by credentials name.",
+  ),
+  loginFailures: family(
+    "mosapi_login_failures_total",
+    "counter",
+    false,
+    ["credentials"],
+    "Basic-auth session logins that MoSAPI refused or that failed, by credentials name.",
+  ),
+  buildInfo: family(
+    "mosapi_exporter_build_info",
+    "gauge",
+    false,
+    ["version", "revision", "nodejs_version"],
+    "A metric with a constant 1 value labelled by the exporter's version, git revision and Node.js version.",
+  ),
+  configReloadSuccessful: family(
+    "mosapi_exporter_config_last_reload_successful",
+    "gauge",
+    false,
+    [],
+    "1 if the last configuration load or reload succeeded, else 0.",
+  ),
+  configReloadSuccessTimestamp: family(
+    "mosapi_exporter_config_last_reload_success_timestamp_seconds",
+    "gauge",
+    false,
+    [],
+    "When the configuration was last loaded or reloaded successfully (Unix seconds).",
+  ),
+} as const satisfies Record<string, MetricDefinition>;
+
+/** Every family the exporter defines itself (prom-client's process_* and nodejs_* come on top). */
+export const ALL_METRICS: readonly MetricDefinition[] = [
+  ...Object.values(SNAPSHOT_METRICS),
+  ...Object.values(EXPORTER_METRICS),
+];
+
+/** Label names of a family as declared to prom-client: target labels first. */
+export function labelNames(definition: MetricDefinition): string[] {
+  return definition.targetScoped
+    ? ["tld", "registrar_id", ...definition.labels]
+    : [...definition.labels];
+}

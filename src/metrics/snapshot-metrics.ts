@@ -1,0 +1,92 @@
+/**
+ * Snapshot → MoSAPI-derived metric families. Pure: a fresh registry is built from the snapshot,
+ * so a TLD, service or incident that disappears upstream disappears from the output.
+ */
+import type { Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
+import {
+  OVERALL_STATUSES,
+  SERVICE_STATUSES,
+  SERVICE_TYPES,
+  type ServiceState,
+} from "../mosapi/models.js";
+import { targetLabels } from "../mosapi/target.js";
+import { labelNames, SNAPSHOT_METRICS, type MetricDefinition } from "./names.js";
+import { Gauge, Registry, type GaugeMetric, type PromRegistry } from "./prom.js";
+
+type Families = Record<keyof typeof SNAPSHOT_METRICS, GaugeMetric>;
+
+function gauge(registry: PromRegistry, definition: MetricDefinition): GaugeMetric {
+  return new Gauge({
+    name: definition.name,
+    help: definition.help,
+    labelNames: labelNames(definition),
+    registers: [registry],
+  });
+}
+
+/** A percentage from MoSAPI as a ratio, without binary noise (10.417 → 0.10417). */
+export function percentToRatio(percent: number): number {
+  return Number.parseFloat((percent / 100).toPrecision(12));
+}
+
+function addService(
+  families: Families,
+  labels: ReturnType<typeof targetLabels>,
+  serviceType: string,
+  service: ServiceState,
+): void {
+  const base = { ...labels, service_type: serviceType };
+  for (const status of SERVICE_STATUSES) {
+    families.serviceStatus.set({ ...base, status }, service.status === status ? 1 : 0);
+  }
+  if (service.emergencyThreshold !== undefined) {
+    families.emergencyThresholdRatio.set(base, percentToRatio(service.emergencyThreshold));
+  }
+  if (service.status === "disabled") return;
+  for (const state of ["active", "resolved"] as const) {
+    for (const falsePositive of [false, true]) {
+      const count = service.incidents.filter(
+        (i) => i.state === state && i.falsePositive === falsePositive,
+      ).length;
+      families.serviceIncidents.set(
+        { ...base, state, false_positive: String(falsePositive) },
+        count,
+      );
+    }
+  }
+  const starts = service.incidents.filter((i) => i.state === "active").map((i) => i.startTime);
+  if (starts.length > 0) families.activeIncidentStart.set(base, Math.min(...starts));
+}
+
+function addTarget(families: Families, entry: TargetSnapshot): void {
+  const labels = targetLabels(entry.target);
+  families.up.set(labels, entry.up ? 1 : 0);
+  for (const [collector, status] of Object.entries(entry.collectors)) {
+    if (status.lastSuccessAt !== undefined) {
+      families.lastRefreshSuccess.set({ ...labels, collector }, status.lastSuccessAt / 1000);
+    }
+  }
+  const state = entry.state;
+  if (state === undefined) return;
+  families.dataTimestamp.set(labels, state.lastUpdateApiDatabase);
+  for (const status of OVERALL_STATUSES) {
+    families.status.set({ ...labels, status }, state.status === status ? 1 : 0);
+  }
+  for (const serviceType of SERVICE_TYPES) {
+    const service = state.services[serviceType];
+    if (service !== undefined) addService(families, labels, serviceType, service);
+  }
+}
+
+/**
+ * Renders the MoSAPI-derived families of `snapshot` in the Prometheus text format.
+ * Targets appear in snapshot (configuration) order, services in {@link SERVICE_TYPES} order.
+ */
+export async function renderSnapshot(snapshot: Snapshot): Promise<string> {
+  const registry = new Registry();
+  const families = Object.fromEntries(
+    Object.entries(SNAPSHOT_METRICS).map(([key, definition]) => [key, gauge(registry, definition)]),
+  ) as Families;
+  for (const entry of snapshot.targets) addTarget(families, entry);
+  return registry.metrics();
+}

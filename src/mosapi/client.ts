@@ -1,0 +1,455 @@
+/**
+ * MosapiClient: typed GETs against MoSAPI for many targets and credentials.
+ *
+ * Per operation: one deadline (`timeoutMs`) covering the slot wait, login, request, body,
+ * retries and waits. Basic credentials get one session per (credential, target), logged in on
+ * demand and re-logged once on a 401; `tls_client` credentials present their certificate on
+ * every request and never log in. 429/503 honour `Retry-After` when it fits the deadline, other
+ * 5xx and network errors get a short exponential backoff; other 4xx are never retried. At most
+ * `maxConcurrency` requests per credential are in flight. Every failure is a `MosapiError`.
+ */
+import type { Dispatcher } from "undici";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { Clock } from "../util/clock.js";
+import type { RetryPolicy } from "./backoff.js";
+import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./backoff.js";
+import type { Credential } from "./credentials.js";
+import type { Deadline } from "./deadline.js";
+import { startDeadline } from "./deadline.js";
+import { createAgent } from "./dispatcher.js";
+import type { AgentSettings } from "./dispatcher.js";
+import { loginPath, logoutPath, normalizeBaseUrl, versionedPath } from "./endpoints.js";
+import type { ErrorContext, MosapiError } from "./errors.js";
+import {
+  AuthError,
+  HttpStatusError,
+  InvalidResponseError,
+  LoginFailedError,
+  NetworkError,
+  RateLimitedError,
+  isMosapiError,
+} from "./errors.js";
+import { Semaphore } from "./limiter.js";
+import { stateResponseSchema } from "./models.js";
+import type { StateResponse } from "./models.js";
+import type { ClientObserver } from "./observer.js";
+import { noopObserver } from "./observer.js";
+import { isSuccess, parseBody, sessionCookie, statusFailure } from "./responses.js";
+import { BasicSession } from "./session.js";
+import type { Target } from "./target.js";
+import { describeTarget, targetKey } from "./target.js";
+import type { ExchangeDeps, RawResponse } from "./transport.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, exchange, transportFailure } from "./transport.js";
+
+/** Construction options of {@link MosapiClient}. */
+export interface MosapiClientOptions {
+  /** Base URL, e.g. `https://mosapi.icann.org` (a trailing slash is ignored). */
+  url: string;
+  /** API version: 2 → path segment `v2`. */
+  version: number;
+  /** One deadline per operation, covering login, retries and waits. */
+  timeoutMs: number;
+  /** Per credential: at most this many HTTP requests in flight. */
+  maxConcurrency: number;
+  /** Credentials by name; `Target.credentials` refers to these names. */
+  credentials: ReadonlyMap<string, Credential>;
+  /** How we verify MoSAPI (ignored when `dispatcher` is given). */
+  tls?: { ca?: string; minVersion?: "TLSv1.2" | "TLSv1.3" };
+  /** Local IP to bind outgoing sockets to (ignored when `dispatcher` is given). */
+  sourceAddress?: string;
+  /**
+   * One dispatcher for every credential (tests: a MockAgent); the caller keeps ownership.
+   * Without it the client builds one undici Agent per credential and closes them in `close()`.
+   */
+  dispatcher?: Dispatcher;
+  logger: Logger;
+  clock: Clock;
+  observer?: ClientObserver;
+  /** Source of jitter, `[0, 1)`; default `Math.random`. */
+  random?: () => number;
+  /** Retry backoff for 5xx and network errors; default {@link DEFAULT_RETRY_POLICY}. */
+  retry?: RetryPolicy;
+  /** Cap on a response body, compressed and decompressed; default 10 MiB. */
+  maxResponseBytes?: number;
+  /** `User-Agent` header; default `mosapi-exporter`. */
+  userAgent?: string;
+}
+
+/** Per-call options of {@link MosapiClient.getJson}. */
+export interface GetJsonOptions {
+  /** Low-cardinality label for metrics and errors, e.g. `monitoring/{service}/alarmed`. */
+  endpoint: string;
+  /** What is being done, for messages, e.g. `fetch monitoring/dns/alarmed`. */
+  operation: string;
+  /** Cancels the operation; the client then rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Query parameters, e.g. `{ startDate: "2025-01-01" }`. */
+  query?: Readonly<Record<string, string>> | undefined;
+}
+
+interface CredentialState {
+  readonly credential: Credential;
+  readonly dispatcher: Dispatcher;
+  readonly limiter: Semaphore;
+  /** Never sent in messages; masked in any error cause. */
+  readonly secrets: readonly string[];
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+interface SessionEntry {
+  readonly session: BasicSession;
+  readonly credentials: string;
+  readonly target: string;
+}
+
+/** A MoSAPI client shared by all collectors. */
+export class MosapiClient {
+  readonly #baseUrl: string;
+  readonly #version: number;
+  readonly #timeoutMs: number;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #observer: ClientObserver;
+  readonly #random: () => number;
+  readonly #retry: RetryPolicy;
+  readonly #deps: ExchangeDeps;
+  readonly #credentials = new Map<string, CredentialState>();
+  readonly #owned: Dispatcher[] = [];
+  readonly #sessions = new Map<string, SessionEntry>();
+  #closing: Promise<void> | undefined;
+
+  /**
+   * Builds the per-credential limiters and (without `options.dispatcher`) Agents. Nothing is
+   * sent until the first call.
+   *
+   * @throws TypeError / RangeError for an invalid URL, version, timeout or concurrency.
+   */
+  constructor(options: MosapiClientOptions) {
+    if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
+      throw new RangeError(`timeoutMs must be positive, got ${String(options.timeoutMs)}`);
+    }
+    // Validates the version once, here, rather than on the first request.
+    versionedPath({ entity: "ry", id: "x" }, options.version, "x");
+    this.#baseUrl = normalizeBaseUrl(options.url);
+    this.#version = options.version;
+    this.#timeoutMs = options.timeoutMs;
+    this.#logger = options.logger;
+    this.#clock = options.clock;
+    this.#observer = options.observer ?? noopObserver;
+    this.#random = options.random ?? Math.random;
+    this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#deps = {
+      observer: this.#observer,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    };
+    const common: Record<string, string> = {
+      accept: "application/json",
+      "accept-encoding": "gzip, deflate",
+      "user-agent": options.userAgent ?? "mosapi-exporter",
+    };
+    for (const [name, credential] of options.credentials) {
+      const limiter = new Semaphore(options.maxConcurrency);
+      const dispatcher = options.dispatcher ?? this.#createAgent(credential, options);
+      if (credential.kind === "basic") {
+        const token = Buffer.from(`${credential.username}:${credential.password}`).toString(
+          "base64",
+        );
+        this.#credentials.set(name, {
+          credential,
+          dispatcher,
+          limiter,
+          secrets: [credential.password, token],
+          headers: { ...common, authorization: `Basic ${token}` },
+        });
+      } else {
+        this.#credentials.set(name, {
+          credential,
+          dispatcher,
+          limiter,
+          secrets: [credential.key],
+          headers: common,
+        });
+      }
+    }
+  }
+
+  #createAgent(credential: Credential, options: MosapiClientOptions): Dispatcher {
+    const settings: { -readonly [K in keyof AgentSettings]: AgentSettings[K] } = {
+      timeoutMs: options.timeoutMs,
+    };
+    if (options.tls?.ca !== undefined) settings.ca = options.tls.ca;
+    if (options.tls?.minVersion !== undefined) settings.minVersion = options.tls.minVersion;
+    if (options.sourceAddress !== undefined) settings.sourceAddress = options.sourceAddress;
+    if (credential.kind === "tls_client") {
+      settings.cert = credential.cert;
+      settings.key = credential.key;
+    }
+    const agent = createAgent(settings);
+    this.#owned.push(agent);
+    return agent;
+  }
+
+  /**
+   * `GET <url>/<ry|rr>/<id>/v<version>/monitoring/state`, parsed.
+   *
+   * @throws a MosapiError subclass (see {@link MosapiClient.getJson}).
+   */
+  getState(target: Target, signal?: AbortSignal): Promise<StateResponse> {
+    return this.getJson(target, "monitoring/state", stateResponseSchema, {
+      endpoint: "monitoring/state",
+      operation: "fetch monitoring/state",
+      signal,
+    });
+  }
+
+  /**
+   * `GET <url>/<ry|rr>/<id>/v<version>/<resource>`, validated with `schema`.
+   *
+   * @throws LoginFailedError, LoginBackoffError, AuthError, ForbiddenError, NotFoundError,
+   *   RateLimitedError, BadRequestError, HttpStatusError, TimeoutError, NetworkError,
+   *   InvalidResponseError or SchemaError; the signal's reason when the caller aborts; a plain
+   *   Error for unknown credentials or after `close()`.
+   */
+  async getJson<S extends z.ZodType>(
+    target: Target,
+    resource: string,
+    schema: S,
+    options: GetJsonOptions,
+  ): Promise<z.output<S>> {
+    const context: ErrorContext = {
+      operation: options.operation,
+      target: describeTarget(target),
+      endpoint: options.endpoint,
+      path: versionedPath(target, this.#version, resource, options.query),
+    };
+    const { response, secrets } = await this.#fetch(target, context, options.signal);
+    return parseBody(response, schema, context, secrets);
+  }
+
+  #state(target: Target): CredentialState {
+    if (this.#closing !== undefined) throw new Error("MosapiClient is closed");
+    const state = this.#credentials.get(target.credentials);
+    if (state === undefined) {
+      throw new Error(`unknown credentials "${target.credentials}" for ${describeTarget(target)}`);
+    }
+    return state;
+  }
+
+  #session(target: Target, state: CredentialState): BasicSession | undefined {
+    if (state.credential.kind !== "basic") return undefined;
+    const key = `${target.credentials}\n${targetKey(target)}`;
+    let entry = this.#sessions.get(key);
+    if (entry === undefined) {
+      const description = describeTarget(target);
+      entry = {
+        credentials: target.credentials,
+        target: description,
+        session: new BasicSession({
+          credentials: target.credentials,
+          target: description,
+          clock: this.#clock,
+          logger: this.#logger,
+          observer: this.#observer,
+          timeoutMs: this.#timeoutMs,
+          login: (deadline) => this.#login(target, state, deadline),
+          logout: (cookie, deadline) => this.#logout(target, state, cookie, deadline),
+        }),
+      };
+      this.#sessions.set(key, entry);
+    }
+    return entry.session;
+  }
+
+  async #fetch(
+    target: Target,
+    context: ErrorContext,
+    signal: AbortSignal | undefined,
+  ): Promise<{ response: RawResponse; secrets: readonly string[] }> {
+    const state = this.#state(target);
+    const session = this.#session(target, state);
+    const deadline = startDeadline(this.#clock, this.#timeoutMs, signal);
+    try {
+      let retries = 0;
+      let relogged = false;
+      for (;;) {
+        let failure: MosapiError;
+        let secrets = state.secrets;
+        try {
+          const cookie =
+            session === undefined ? undefined : await session.cookie(context, deadline.signal);
+          if (cookie !== undefined) secrets = [...state.secrets, cookie];
+          const response = await exchange(
+            {
+              context,
+              url: this.#baseUrl + context.path,
+              // Basic credentials go to /login only; data requests carry the session cookie.
+              headers:
+                cookie === undefined
+                  ? state.headers
+                  : { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
+              dispatcher: state.dispatcher,
+              limiter: state.limiter,
+              secrets,
+            },
+            this.#deps,
+            deadline,
+          );
+          if (isSuccess(response.status)) return { response, secrets };
+          if (
+            response.status === 401 &&
+            session !== undefined &&
+            cookie !== undefined &&
+            !relogged
+          ) {
+            // Sessions expire or get evicted by a newer login: one re-login, one retry.
+            relogged = true;
+            session.invalidate(cookie);
+            continue;
+          }
+          failure =
+            response.status === 401
+              ? new AuthError(context, session === undefined ? "certificate" : "session")
+              : statusFailure(response, context, secrets, this.#clock.now());
+        } catch (error) {
+          if (!isMosapiError(error)) throw transportFailure(error, context, deadline, secrets);
+          failure = error;
+        }
+        const waitMs = this.#retryWait(failure, retries, deadline);
+        if (waitMs === undefined) throw failure;
+        retries += 1;
+        this.#logger.debug(
+          { target: context.target, endpoint: context.endpoint, code: failure.code, waitMs },
+          "retrying MoSAPI request",
+        );
+        try {
+          await this.#clock.sleep(waitMs, deadline.signal);
+        } catch (error) {
+          throw transportFailure(error, context, deadline, secrets);
+        }
+      }
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** How long to wait before retrying after `failure`, or `undefined` to give up now. */
+  #retryWait(failure: MosapiError, retries: number, deadline: Deadline): number | undefined {
+    if (retries >= this.#retry.maxRetries) return undefined;
+    let waitMs: number | undefined;
+    if (failure instanceof RateLimitedError) {
+      // Without Retry-After we do not guess: the caller's scheduler backs off instead.
+      waitMs = failure.retryAfterMs;
+    } else if (
+      failure instanceof HttpStatusError &&
+      failure.status !== undefined &&
+      failure.status >= 500
+    ) {
+      waitMs = failure.retryAfterMs ?? retryDelayMs(retries, this.#retry, this.#random);
+    } else if (failure instanceof NetworkError) {
+      waitMs = retryDelayMs(retries, this.#retry, this.#random);
+    }
+    return waitMs !== undefined && waitMs < deadline.remainingMs() ? waitMs : undefined;
+  }
+
+  async #login(target: Target, state: CredentialState, deadline: Deadline): Promise<string> {
+    const context: ErrorContext = {
+      operation: "log in",
+      target: describeTarget(target),
+      endpoint: "login",
+      path: loginPath(target),
+    };
+    const response = await exchange(
+      {
+        context,
+        url: this.#baseUrl + context.path,
+        headers: state.headers,
+        dispatcher: state.dispatcher,
+        limiter: state.limiter,
+        secrets: state.secrets,
+      },
+      this.#deps,
+      deadline,
+    );
+    if (response.status === 401) throw new LoginFailedError(context, target.credentials);
+    if (!isSuccess(response.status)) {
+      throw statusFailure(response, context, state.secrets, this.#clock.now());
+    }
+    const cookie = sessionCookie(response.headers["set-cookie"]);
+    if (cookie === undefined) {
+      throw new InvalidResponseError(context, "login answered without an id session cookie", {
+        status: response.status,
+      });
+    }
+    return cookie;
+  }
+
+  async #logout(
+    target: Target,
+    state: CredentialState,
+    cookie: string,
+    deadline: Deadline,
+  ): Promise<void> {
+    const context: ErrorContext = {
+      operation: "log out",
+      target: describeTarget(target),
+      endpoint: "logout",
+      path: logoutPath(target),
+    };
+    const secrets = [...state.secrets, cookie];
+    const response = await exchange(
+      {
+        context,
+        url: this.#baseUrl + context.path,
+        headers: { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
+        dispatcher: state.dispatcher,
+        limiter: state.limiter,
+        secrets,
+      },
+      this.#deps,
+      deadline,
+    );
+    if (!isSuccess(response.status)) {
+      throw statusFailure(response, context, secrets, this.#clock.now());
+    }
+  }
+
+  /**
+   * Logs out every open Basic session (all within one `timeoutMs`; failures are logged at debug
+   * and swallowed), then closes the Agents the client built. Idempotent; later calls of the
+   * other methods reject.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const deadline = startDeadline(this.#clock, this.#timeoutMs);
+    try {
+      await Promise.all(
+        [...this.#sessions.values()].map(async ({ session, credentials, target }) => {
+          try {
+            await session.logout(deadline);
+          } catch (error) {
+            this.#logger.debug(
+              {
+                credentials,
+                target,
+                ...(isMosapiError(error) ? { code: error.code, error: error.message } : {}),
+              },
+              "MoSAPI logout failed",
+            );
+          }
+        }),
+      );
+    } finally {
+      deadline.dispose();
+    }
+    await Promise.all(this.#owned.map((dispatcher) => dispatcher.close()));
+  }
+}
+
+function withoutAuthorization(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name !== "authorization"));
+}

@@ -1,0 +1,108 @@
+/**
+ * The MoSAPI path grammar the simulator serves: `/<ry|rr>/<id>/login`, `/<ry|rr>/<id>/logout`
+ * and `/<ry|rr>/<id>/v<N>/<resource…>` (mosapi-spec.md §1.2, §2). Versioned resources are one
+ * table, so new endpoints (alarmed, downtime, incidents, METRICA) are one row each; the same
+ * table names the endpoint kind that accounting and logs use.
+ */
+import type { Entity } from "../mosapi/target.js";
+import type { ScenarioTarget } from "./scenario.js";
+import { stateBody, type ApiVersion } from "./state.js";
+
+/** A request path split into target and the segments after it. */
+export interface MosapiPath {
+  readonly entity: Entity;
+  readonly id: string;
+  /** `ry/example`, as in scenario target lists. */
+  readonly targetKey: string;
+  readonly rest: readonly string[];
+}
+
+/** What a versioned resource is given to answer. */
+export interface ResourceRequest {
+  readonly target: ScenarioTarget;
+  readonly version: ApiVersion;
+  /** Scenario epoch and current time, Unix seconds. */
+  readonly epoch: number;
+  readonly now: number;
+  /** Values of the `:name` segments of the pattern. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A JSON answer. */
+export interface ResourceResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** One versioned endpoint. */
+export interface VersionedResource {
+  /** Endpoint kind for accounting (`state`, later `alarmed`, `downtime`, …). */
+  readonly kind: string;
+  readonly versions: readonly ApiVersion[];
+  /** Segments after `v<N>`; `:name` matches any one segment. */
+  readonly pattern: readonly string[];
+  respond(request: ResourceRequest): ResourceResponse;
+}
+
+/** Every versioned endpoint the simulator serves. */
+export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
+  {
+    kind: "state",
+    versions: [1, 2],
+    pattern: ["monitoring", "state"],
+    respond: ({ target, version, epoch, now }) => ({
+      status: 200,
+      body: stateBody(target, version, epoch, now),
+    }),
+  },
+];
+
+/** Splits `/<ry|rr>/<id>/…`; undefined for any other path (or a malformed escape). */
+export function parseMosapiPath(path: string): MosapiPath | undefined {
+  const segments = path.split("/").slice(1);
+  const [entity, rawId, ...rest] = segments;
+  if ((entity !== "ry" && entity !== "rr") || rawId === undefined || rawId === "") return undefined;
+  try {
+    const id = decodeURIComponent(rawId);
+    return { entity, id, targetKey: `${entity}/${id}`, rest: rest.map(decodeURIComponent) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `v2` → 2; undefined for anything the simulator does not serve. */
+export function parseVersion(segment: string | undefined): ApiVersion | undefined {
+  if (segment === "v1") return 1;
+  if (segment === "v2") return 2;
+  return undefined;
+}
+
+/** The resource whose pattern matches `segments` (after the version), with its parameters. */
+export function matchResource(
+  segments: readonly string[],
+): { resource: VersionedResource; params: Record<string, string> } | undefined {
+  for (const resource of VERSIONED_RESOURCES) {
+    if (resource.pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = resource.pattern.every((part, i) => {
+      const segment = segments[i] ?? "";
+      if (part.startsWith(":")) {
+        params[part.slice(1)] = segment;
+        return segment !== "";
+      }
+      return part === segment;
+    });
+    if (matches) return { resource, params };
+  }
+  return undefined;
+}
+
+/** Endpoint kind of a request path: `login`, `logout`, a resource kind, or `other`. */
+export function endpointKind(path: string): string {
+  const parsed = parseMosapiPath(path);
+  if (parsed === undefined) return "other";
+  const [first, ...after] = parsed.rest;
+  if ((first === "login" || first === "logout") && after.length === 0) return first;
+  if (parseVersion(first) === undefined) return "other";
+  return matchResource(after)?.resource.kind ?? "other";
+}

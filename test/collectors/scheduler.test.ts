@@ -1,0 +1,169 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Scheduler, type RefreshJob } from "../../src/collectors/scheduler.js";
+import { FakeClock } from "../helpers/fake-clock.js";
+import { tld } from "../helpers/fixtures.js";
+import { createLogSink } from "../helpers/log-sink.js";
+import { createLogger } from "../../src/log/logger.js";
+
+const MINUTE = 60_000;
+
+function job(
+  run: RefreshJob["run"],
+  intervalMs = MINUTE,
+  collector: RefreshJob["collector"] = "state",
+): RefreshJob {
+  return { target: tld("example"), collector, intervalMs, run };
+}
+
+let scheduler: Scheduler | undefined;
+afterEach(async () => {
+  await scheduler?.stop();
+  scheduler = undefined;
+});
+
+function start(clock: FakeClock, jobs: RefreshJob[], random = () => 0.5) {
+  const sink = createLogSink();
+  scheduler = new Scheduler({
+    clock,
+    logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
+    random,
+  });
+  scheduler.start(jobs);
+  return { scheduler, sink };
+}
+
+describe("Scheduler", () => {
+  it("refreshes on the interval, never overlapping, starting within the first second", async () => {
+    const clock = new FakeClock();
+    const starts: number[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const release: (() => void)[] = [];
+    start(clock, [
+      job(async (signal) => {
+        starts.push(clock.now());
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise<void>((resolve) => {
+          release.push(resolve);
+          signal.addEventListener("abort", () => {
+            resolve();
+          });
+        });
+        running--;
+        return {};
+      }),
+    ]);
+    const t0 = clock.now();
+    await clock.advanceAsync(500); // random 0.5 × 1 s initial spread
+    expect(starts).toEqual([t0 + 500]);
+    // The refresh is still running: a whole interval passes without a second start.
+    await clock.advanceAsync(2 * MINUTE);
+    expect(starts).toHaveLength(1);
+    release.shift()?.();
+    await clock.advanceAsync(MINUTE); // random 0.5 → zero jitter
+    expect(starts).toEqual([t0 + 500, t0 + 500 + 2 * MINUTE + MINUTE]);
+    expect(maxRunning).toBe(1);
+  });
+
+  it("jitters the interval by at most ±10 %", () => {
+    const clock = new FakeClock();
+    const j = job(() => Promise.resolve({}));
+    expect(
+      new Scheduler({
+        clock,
+        logger: createLogger({
+          level: "error",
+          format: "json",
+          destination: { write: () => undefined },
+        }),
+        random: () => 0,
+      }).nextDelay(j, {}),
+    ).toBe(54_000);
+    expect(
+      new Scheduler({
+        clock,
+        logger: createLogger({
+          level: "error",
+          format: "json",
+          destination: { write: () => undefined },
+        }),
+        random: () => 0.999999,
+      }).nextDelay(j, {}),
+    ).toBe(66_000);
+  });
+
+  it("waits at least Retry-After when the refresh says so", () => {
+    const s = new Scheduler({
+      clock: new FakeClock(),
+      logger: createLogger({
+        level: "error",
+        format: "json",
+        destination: { write: () => undefined },
+      }),
+      random: () => 0.5,
+    });
+    expect(
+      s.nextDelay(
+        job(() => Promise.resolve({})),
+        { retryAfterMs: 5 * MINUTE },
+      ),
+    ).toBe(5 * MINUTE);
+    expect(
+      s.nextDelay(
+        job(() => Promise.resolve({})),
+        { retryAfterMs: 1000 },
+      ),
+    ).toBe(MINUTE);
+  });
+
+  it("does not start disabled jobs (interval 0)", async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    start(clock, [
+      job(() => {
+        calls++;
+        return Promise.resolve({});
+      }, 0),
+    ]);
+    await clock.advanceAsync(10 * MINUTE);
+    expect(calls).toBe(0);
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it("keeps refreshing after a job throws, and logs it", async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const { sink } = start(clock, [
+      job(() => {
+        calls++;
+        return calls === 1 ? Promise.reject(new Error("bug")) : Promise.resolve({});
+      }),
+    ]);
+    await clock.advanceAsync(1000 + MINUTE);
+    expect(calls).toBe(2);
+    expect(sink.records().some((r) => r["msg"] === "refresh failed unexpectedly")).toBe(true);
+  });
+
+  it("stop() aborts an in-flight refresh and resolves once every loop has exited", async () => {
+    const clock = new FakeClock();
+    let aborted = false;
+    const { scheduler: s } = start(clock, [
+      job(
+        (signal) =>
+          new Promise((resolve) => {
+            signal.addEventListener("abort", () => {
+              aborted = true;
+              resolve({});
+            });
+          }),
+      ),
+      job(() => Promise.resolve({}), MINUTE, "alarmed"),
+    ]);
+    await clock.advanceAsync(1000);
+    await s.stop();
+    scheduler = undefined;
+    expect(aborted).toBe(true);
+    expect(clock.pending()).toEqual([]);
+  });
+});

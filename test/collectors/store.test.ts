@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { SnapshotStore } from "../../src/collectors/store.js";
+import { registrar, tld } from "../helpers/fixtures.js";
+
+describe("SnapshotStore", () => {
+  it("starts with every target not yet attempted, down, and not ready", () => {
+    const store = new SnapshotStore([tld("example"), registrar("9999")]);
+    const snapshot = store.current();
+    expect(snapshot.version).toBe(0);
+    expect(snapshot.targets.map((t) => [t.target.id, t.up, t.stateAttempted])).toEqual([
+      ["example", false, false],
+      ["9999", false, false],
+    ]);
+    expect(store.isReady()).toBe(false);
+  });
+
+  it("replaces the snapshot on update and never mutates an earlier one", () => {
+    const store = new SnapshotStore([tld("example"), tld("test")]);
+    const before = store.current();
+    store.update(tld("test"), (entry) => ({ ...entry, up: true, stateAttempted: true }));
+    const after = store.current();
+    expect(after).not.toBe(before);
+    expect(after.version).toBe(1);
+    expect(before.targets[1]?.up).toBe(false);
+    expect(after.targets[1]?.up).toBe(true);
+    // Untouched entries are shared, not copied.
+    expect(after.targets[0]).toBe(before.targets[0]);
+  });
+
+  it("is ready once every target's first state refresh finished, success or failure", () => {
+    const store = new SnapshotStore([tld("example"), registrar("9999")]);
+    store.update(tld("example"), (e) => ({ ...e, stateAttempted: true, up: true }));
+    expect(store.isReady()).toBe(false);
+    store.update(registrar("9999"), (e) => ({ ...e, stateAttempted: true, up: false }));
+    expect(store.isReady()).toBe(true);
+  });
+
+  it("ignores updates for a target that is not configured", () => {
+    const store = new SnapshotStore([tld("example")]);
+    store.update(tld("gone"), (e) => ({ ...e, up: true }));
+    expect(store.current().version).toBe(0);
+  });
+
+  it("keys targets by kind and id: TLD 9999 and registrar 9999 are different targets", () => {
+    const store = new SnapshotStore([tld("9999"), registrar("9999")]);
+    store.update(registrar("9999"), (e) => ({ ...e, up: true }));
+    expect(store.current().targets.map((t) => t.up)).toEqual([false, true]);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { StatsRecorder } from "../../src/simulator/stats.js";
+import { basic, startHarness, waitFor } from "./support.js";
+
+const STATE = "/ry/example/v2/monitoring/state";
+
+describe("accounting over HTTP", () => {
+  it("counts requests per path, status and endpoint kind, logins and sessions", async () => {
+    const h = await startHarness();
+    const cookie = await h.login("ry/example", "example_ry", "demo-example");
+    await h.get(STATE, { cookie });
+    await h.get(STATE);
+    await h.get("/ry/example/login", basic("example_ry", "nope"));
+    await h.get("/ry/example/logout", { cookie });
+    await h.get("/nowhere");
+    await h.get("/_sim/stats");
+
+    const stats = h.sim.stats();
+    expect(stats.requests).toEqual({
+      total: 6,
+      byPath: {
+        "/ry/example/login": { total: 2, byStatus: { "200": 1, "401": 1 } },
+        [STATE]: { total: 2, byStatus: { "200": 1, "401": 1 } },
+        "/ry/example/logout": { total: 1, byStatus: { "200": 1 } },
+        "/nowhere": { total: 1, byStatus: { "404": 1 } },
+      },
+      byStatus: { "200": 3, "401": 2, "404": 1 },
+      byEndpoint: { login: 2, state: 2, logout: 1, other: 1 },
+    });
+    expect(stats.logins).toEqual({ example_ry: { ok: 1, failed: 1 } });
+    expect(stats.sessions).toEqual({ active: 0, created: 1, evicted: 0, expired: 0, closed: 1 });
+    expect(stats.concurrency.current).toEqual({ example_ry: 0, "(anonymous)": 0 });
+  });
+
+  it("records peak concurrency per credential", async () => {
+    const h = await startHarness();
+    const example = await h.login("ry/example", "example_ry", "demo-example");
+    const test = await h.login("ry/test", "test_ry", "demo-test");
+    h.sim.resetStats();
+    h.sim.addFault({ kind: "latency", ms: 1000 });
+
+    const requests = [
+      ...Array.from({ length: 4 }, () => h.get(STATE, { cookie: example })),
+      h.get("/ry/test/v2/monitoring/state", { cookie: test }),
+    ];
+    await waitFor(() => h.clock.sleeping === 5);
+    expect(h.sim.stats().concurrency.current).toEqual({ example_ry: 4, test_ry: 1 });
+    h.clock.advance(1000);
+    expect((await Promise.all(requests)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await waitFor(() => h.sim.stats().requests.total === 5);
+
+    const { concurrency } = h.sim.stats();
+    expect(concurrency.peak).toEqual({ example_ry: 4, test_ry: 1 });
+    expect(concurrency.peakTotal).toBe(5);
+    expect(concurrency.current).toEqual({ example_ry: 0, test_ry: 0 });
+  });
+
+  it("resetStats() zeroes counters but keeps live sessions", async () => {
+    const h = await startHarness();
+    const cookie = await h.login("ry/example", "example_ry", "demo-example");
+    await h.get(STATE, { cookie });
+    h.sim.resetStats();
+    const stats = h.sim.stats();
+    expect(stats.requests.total).toBe(0);
+    expect(stats.logins).toEqual({});
+    expect(stats.sessions).toMatchObject({ active: 1, created: 0 });
+    expect(stats.concurrency.peakTotal).toBe(0);
+  });
+});
+
+describe("StatsRecorder", () => {
+  it("ends a request only once and returns independent snapshots", () => {
+    const stats = new StatsRecorder();
+    const end = stats.begin("a");
+    const snapshot = stats.snapshot(0);
+    end();
+    end();
+    expect(snapshot.concurrency.current).toEqual({ a: 1 });
+    expect(stats.snapshot(0).concurrency).toEqual({
+      current: { a: 0 },
+      peak: { a: 1 },
+      peakTotal: 1,
+    });
+  });
+});
