@@ -64,6 +64,16 @@ export async function run(
     return 0;
   }
 
+  if (flags.webConfigFile !== undefined) {
+    // Serving our endpoints over TLS / basic auth is not implemented yet. Refusing beats
+    // silently serving plain HTTP to someone who asked for TLS.
+    io.stderr.write(
+      "mosapi-exporter: --web.config.file is not supported by this version; " +
+        "put a TLS-terminating proxy in front of the exporter instead.\n",
+    );
+    return 1;
+  }
+
   let config;
   try {
     config = await loadConfig(flags.configFile, { env });

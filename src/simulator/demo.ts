@@ -11,7 +11,18 @@ import { startSimulator } from "./server.js";
 /** Port the demo config points at. */
 const SIMULATOR_PORT = 9746;
 
-const simulator = await startSimulator({ scenario: getScenario("demo"), port: SIMULATOR_PORT });
+const simulator = await startSimulator({
+  scenario: getScenario("demo"),
+  port: SIMULATOR_PORT,
+}).catch((error: unknown) => {
+  const busy = (error as { code?: unknown }).code === "EADDRINUSE";
+  process.stderr.write(
+    busy
+      ? `demo: port ${SIMULATOR_PORT} is in use (another demo or simulator running?)\n`
+      : `demo: cannot start the simulator: ${String(error)}\n`,
+  );
+  process.exit(1);
+});
 const config = fileURLToPath(new URL("../../examples/demo.yml", import.meta.url));
 process.exitCode = await run(["--config.file", config, ...process.argv.slice(2)], process.env, {
   stdout: process.stdout,
