@@ -3,6 +3,10 @@
  * start and the orderly stop (stop refreshing, log out, close the server).
  */
 import type { Dispatcher } from "undici";
+import { alarmedJob } from "./collectors/alarmed.js";
+import { downtimeJob } from "./collectors/downtime.js";
+import { incidentsJob } from "./collectors/incidents.js";
+import { metricaJob } from "./collectors/metrica.js";
 import { COLLECTOR_NAMES } from "./collectors/names.js";
 import type { RefreshDependencies } from "./collectors/refresh.js";
 import { Scheduler } from "./collectors/scheduler.js";
@@ -81,8 +85,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     logger,
     ...(options.random ? { random: options.random } : {}),
   });
+  const jobDeps = { ...deps, client };
+  const intervals = config.collectors;
+  // One loop per target and collector: a slow or failing collector never holds up another.
   scheduler.start(
-    config.targets.map((target) => stateJob({ ...deps, client }, target, config.collectors.state)),
+    config.targets.flatMap((target) => [
+      stateJob(jobDeps, target, intervals.state),
+      alarmedJob(jobDeps, target, intervals.alarmed),
+      downtimeJob(jobDeps, target, intervals.downtime),
+      incidentsJob(jobDeps, target, intervals.incidents),
+      metricaJob(jobDeps, target, intervals.metrica),
+    ]),
   );
   const disabled = COLLECTOR_NAMES.filter((name) => config.collectors[name] === 0);
   logger.info(

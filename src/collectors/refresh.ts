@@ -32,14 +32,59 @@ export interface RefreshSpec<T> {
   apply(entry: TargetSnapshot, data: T): TargetSnapshot;
   /** Applies a failure to the target's entry beyond the shared bookkeeping (e.g. `up`). */
   fail?(entry: TargetSnapshot): TargetSnapshot;
+  /**
+   * False while the refresh cannot run yet (per-service collectors wait for the first `state`):
+   * nothing is fetched or recorded, and the job tries again after {@link WAIT_FOR_STATE_MS}.
+   */
+  ready?(entry: TargetSnapshot | undefined): boolean;
+  /** After a success: log transitions, ask for a slower retry. `previous` is the entry before. */
+  after?(data: T, previous: TargetSnapshot | undefined, logger: Logger): RefreshOutcome;
 }
+
+/** How soon a collector that waits for the first `state` of its target looks again. */
+export const WAIT_FOR_STATE_MS = 2_000;
+
+/**
+ * Thrown by a fetch that got part of its data (e.g. two of three services answered): the part
+ * is applied to the snapshot, and the refresh still counts as failed with `failure`'s reason.
+ */
+export class PartialRefreshError<T> extends Error {
+  constructor(
+    readonly partial: T,
+    readonly failure: unknown,
+  ) {
+    super("refresh partly failed", { cause: failure });
+    this.name = "PartialRefreshError";
+  }
+}
+
+/**
+ * How long a collector other than `state` waits after MoSAPI refused it (401/403): a TLS
+ * client certificate carries roles, so one data family can be refused while others work; the
+ * role will not appear within minutes.
+ */
+export const FORBIDDEN_RETRY_MS = 60 * 60_000;
 
 /** Classifies anything thrown by a fetch into the snapshot's error record. */
 export function toRefreshError(
   error: unknown,
   at: number,
+  collector: CollectorName = "state",
 ): RefreshError & { retryAfterMs?: number } {
   if (isMosapiError(error)) {
+    // design.md §2: a refusal of a non-state collector is "forbidden" for that collector only.
+    if (
+      collector !== "state" &&
+      (error.code === "MOSAPI_AUTH" || error.code === "MOSAPI_FORBIDDEN")
+    ) {
+      return {
+        reason: "forbidden",
+        code: error.code,
+        message: error.message,
+        at,
+        retryAfterMs: FORBIDDEN_RETRY_MS,
+      };
+    }
     const retryAfterMs = "retryAfterMs" in error ? error.retryAfterMs : undefined;
     return {
       reason: error.reason,
@@ -66,14 +111,20 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
     collector: spec.collector,
     intervalMs: spec.intervalMs,
     async run(signal): Promise<RefreshOutcome> {
+      if (spec.ready && !spec.ready(store.entry(spec.target)))
+        return { retryInMs: WAIT_FOR_STATE_MS };
       let data: T;
       try {
         data = await spec.fetch(signal);
       } catch (error) {
         if (signal.aborted) return {};
-        const failure = toRefreshError(error, clock.now());
+        const partial =
+          error instanceof PartialRefreshError ? (error as PartialRefreshError<T>) : undefined;
+        const cause = partial ? partial.failure : error;
+        const failure = toRefreshError(cause, clock.now(), spec.collector);
         const { retryAfterMs, ...recorded } = failure;
-        const previous = store.update(spec.target, (entry) => {
+        const previous = store.update(spec.target, (current) => {
+          const entry = partial ? spec.apply(current, partial.partial) : current;
           const updated: TargetSnapshot = {
             ...entry,
             collectors: {
@@ -89,7 +140,7 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
             {
               reason: recorded.reason,
               code: recorded.code,
-              err: failure.code === "INTERNAL" ? error : undefined,
+              err: failure.code === "INTERNAL" ? cause : undefined,
             },
             `refresh failed: ${recorded.message}`,
           );
@@ -110,7 +161,7 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
       if (previous?.collectors[spec.collector]?.lastError !== undefined) {
         logger.info("refresh recovered");
       }
-      return {};
+      return spec.after ? spec.after(data, previous, logger) : {};
     },
   };
 }

@@ -13,6 +13,8 @@ import type { CollectorName } from "./names.js";
 export interface RefreshOutcome {
   /** Minimum wait before the next attempt (from Retry-After), in ms. */
   readonly retryAfterMs?: number;
+  /** Try again after exactly this long instead of the interval (nothing could be done yet). */
+  readonly retryInMs?: number;
 }
 
 /** One periodic refresh of one collector for one target. */
@@ -51,6 +53,7 @@ export class Scheduler {
 
   /** The delay before the next refresh: interval ± jitter, at least `retryAfterMs`. */
   nextDelay(job: RefreshJob, outcome: RefreshOutcome): number {
+    if (outcome.retryInMs !== undefined) return outcome.retryInMs;
     const jitter = (this.#random() * 2 - 1) * JITTER * job.intervalMs;
     return Math.max(Math.round(job.intervalMs + jitter), outcome.retryAfterMs ?? 0);
   }

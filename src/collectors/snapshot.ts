@@ -4,7 +4,9 @@
  * {@link SnapshotStore}. A scrape never calls MoSAPI.
  */
 import type { FailureReason } from "../mosapi/failure.js";
-import type { StateResponse } from "../mosapi/models.js";
+import type { MeasurementSummary } from "../mosapi/measurement.js";
+import type { MetricaReport } from "../mosapi/metrica-models.js";
+import type { ServiceType, StateResponse } from "../mosapi/models.js";
 import type { Target } from "../mosapi/target.js";
 import type { CollectorName } from "./names.js";
 
@@ -27,6 +29,13 @@ export interface CollectorStatus {
   readonly lastError?: RefreshError;
 }
 
+/** The latest measurement of one active incident. */
+export interface IncidentDetail {
+  readonly incidentId: string;
+  readonly measurementId: string;
+  readonly measurement: MeasurementSummary;
+}
+
 /** What we hold for one target: the last good data and how its refreshes went. */
 export interface TargetSnapshot {
   readonly target: Target;
@@ -36,6 +45,14 @@ export interface TargetSnapshot {
   readonly stateAttempted: boolean;
   /** Last good `monitoring/state` body; kept across failures. */
   readonly state?: StateResponse;
+  /** `monitoring/<svc>/alarmed` per service: true = `Yes`, false = `No` (Disabled/unknown absent). */
+  readonly alarmed?: Readonly<Partial<Record<ServiceType, boolean>>>;
+  /** `monitoring/<svc>/downtime` per service, in minutes (rolling week). */
+  readonly downtimeMinutes?: Readonly<Partial<Record<ServiceType, number>>>;
+  /** Latest measurement of the active incident, per service that has one. */
+  readonly incidents?: Readonly<Partial<Record<ServiceType, IncidentDetail>>>;
+  /** Domain METRICA: the latest report, or `null` when MoSAPI has none for the target (404). */
+  readonly metrica?: MetricaReport | null;
   readonly collectors: Readonly<Partial<Record<CollectorName, CollectorStatus>>>;
 }
 

@@ -41,6 +41,12 @@ export class SnapshotStore {
     return previous;
   }
 
+  /** The current entry of `target`, or undefined when it is not configured. */
+  entry(target: Target): TargetSnapshot | undefined {
+    const key = targetKey(target);
+    return this.#snapshot.targets.find((entry) => targetKey(entry.target) === key);
+  }
+
   /** True once every target's first `state` refresh has finished, successfully or not. */
   isReady(): boolean {
     return this.#snapshot.targets.every((entry) => entry.stateAttempted);

@@ -2,7 +2,8 @@
  * Snapshot → MoSAPI-derived metric families. Pure: a fresh registry is built from the snapshot,
  * so a TLD, service or incident that disappears upstream disappears from the output.
  */
-import type { Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
+import { activeIncident, monitoredServices } from "../collectors/services.js";
+import type { IncidentDetail, Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
 import {
   OVERALL_STATUSES,
   SERVICE_STATUSES,
@@ -31,7 +32,7 @@ export function percentToRatio(percent: number): number {
 
 function addService(
   families: Families,
-  labels: ReturnType<typeof targetLabels>,
+  labels: Labels,
   serviceType: string,
   service: ServiceState,
 ): void {
@@ -58,6 +59,62 @@ function addService(
   if (starts.length > 0) families.activeIncidentStart.set(base, Math.min(...starts));
 }
 
+type Labels = ReturnType<typeof targetLabels>;
+
+/** Probe results in the order the `status` label lists them. */
+const PROBE_STATUSES = ["up", "down", "offline", "no_result"] as const;
+
+function addIncidentDetail(families: Families, base: Labels, detail: IncidentDetail): void {
+  const { measurement } = detail;
+  for (const status of PROBE_STATUSES) {
+    families.incidentProbes.set({ ...base, status }, measurement.probeCounts[status]);
+  }
+  for (const error of measurement.testErrors) {
+    families.incidentTestErrors.set(
+      { ...base, interface: error.interface, code: error.code, description: error.description },
+      error.count,
+    );
+  }
+  for (const server of measurement.nameServers) {
+    families.incidentNameserverUp.set({ ...base, nameserver: server.name }, server.up ? 1 : 0);
+  }
+  families.incidentMeasurementTimestamp.set(base, measurement.cycleCalculationDateTime);
+}
+
+/**
+ * Families of the per-service collectors, shown only for services the current state lists as
+ * monitored, and incident details only while that very incident is still active: a service
+ * that gets disabled or an incident that resolves disappears with the next `state` refresh.
+ */
+function addServiceDetails(families: Families, labels: Labels, entry: TargetSnapshot): void {
+  for (const serviceType of monitoredServices(entry)) {
+    const base = { ...labels, service_type: serviceType };
+    const alarmed = entry.alarmed?.[serviceType];
+    if (alarmed !== undefined) families.serviceAlarmed.set(base, alarmed ? 1 : 0);
+    const downtime = entry.downtimeMinutes?.[serviceType];
+    if (downtime !== undefined) families.serviceDowntime.set(base, downtime * 60);
+    const detail = entry.incidents?.[serviceType];
+    if (
+      detail !== undefined &&
+      activeIncident(entry, serviceType)?.incidentId === detail.incidentId
+    ) {
+      addIncidentDetail(families, base, detail);
+    }
+  }
+}
+
+function addMetrica(families: Families, labels: Labels, entry: TargetSnapshot): void {
+  const report = entry.metrica;
+  if (report === undefined || report === null) return;
+  for (const threat of report.threats) {
+    if (threat.count !== null) {
+      families.abuseDomains.set({ ...labels, threat_type: threat.threatType }, threat.count);
+    }
+  }
+  families.abuseUniqueDomains.set(labels, report.uniqueAbuseDomains);
+  families.abuseReportTimestamp.set(labels, report.reportTimestamp);
+}
+
 function addTarget(families: Families, entry: TargetSnapshot): void {
   const labels = targetLabels(entry.target);
   families.up.set(labels, entry.up ? 1 : 0);
@@ -66,6 +123,7 @@ function addTarget(families: Families, entry: TargetSnapshot): void {
       families.lastRefreshSuccess.set({ ...labels, collector }, status.lastSuccessAt / 1000);
     }
   }
+  addMetrica(families, labels, entry);
   const state = entry.state;
   if (state === undefined) return;
   families.dataTimestamp.set(labels, state.lastUpdateApiDatabase);
@@ -76,6 +134,7 @@ function addTarget(families: Families, entry: TargetSnapshot): void {
     const service = state.services[serviceType];
     if (service !== undefined) addService(families, labels, serviceType, service);
   }
+  addServiceDetails(families, labels, entry);
 }
 
 /**
@@ -88,5 +147,10 @@ export async function renderSnapshot(snapshot: Snapshot): Promise<string> {
     Object.entries(SNAPSHOT_METRICS).map(([key, definition]) => [key, gauge(registry, definition)]),
   ) as Families;
   for (const entry of snapshot.targets) addTarget(families, entry);
+  // A family with no series says nothing; leave it out rather than print HELP/TYPE alone.
+  for (const gauge of Object.values(families)) {
+    const { name, values } = await gauge.get();
+    if (values.length === 0) registry.removeSingleMetric(name);
+  }
   return registry.metrics();
 }

@@ -36,7 +36,7 @@ function matchStatus<T extends string>(known: readonly T[], raw: string): T | "u
 }
 
 /** Unix seconds; MoSAPI sends integers, a numeric string is tolerated. */
-const unixSeconds = z
+export const unixSeconds = z
   .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
   .pipe(z.number().int().nonnegative().max(1e11));
 

@@ -1,11 +1,21 @@
 /**
  * The MoSAPI path grammar the simulator serves: `/<ry|rr>/<id>/login`, `/<ry|rr>/<id>/logout`
  * and `/<ry|rr>/<id>/v<N>/<resource…>` (mosapi-spec.md §1.2, §2). Versioned resources are one
- * table, so new endpoints (alarmed, downtime, incidents, METRICA) are one row each; the same
- * table names the endpoint kind that accounting and logs use.
+ * table (state, alarmed, downtime, incidents and their measurements, METRICA), one row per
+ * endpoint; the same table names the endpoint kind that accounting and logs use.
  */
 import type { Entity } from "../mosapi/target.js";
+import { metricaDateResource, metricaLatestResource, metricaListsResource } from "./metrica.js";
 import type { ScenarioTarget } from "./scenario.js";
+import {
+  alarmedResource,
+  downtimeResource,
+  falsePositiveResource,
+  incidentResource,
+  incidentsResource,
+  measurementResource,
+  measurementsResource,
+} from "./service-resources.js";
 import { stateBody, type ApiVersion } from "./state.js";
 
 /** A request path split into target and the segments after it. */
@@ -26,17 +36,21 @@ export interface ResourceRequest {
   readonly now: number;
   /** Values of the `:name` segments of the pattern. */
   readonly params: Readonly<Record<string, string>>;
+  /** Query parameters (the first value of each). */
+  readonly query: Readonly<Record<string, string>>;
 }
 
 /** A JSON answer. */
 export interface ResourceResponse {
   readonly status: number;
   readonly body: unknown;
+  /** Extra response headers (e.g. `Last-Modified` on METRICA reports). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One versioned endpoint. */
 export interface VersionedResource {
-  /** Endpoint kind for accounting (`state`, later `alarmed`, `downtime`, …). */
+  /** Endpoint kind for accounting (`state`, `alarmed`, `metrica-latest`, …). */
   readonly kind: string;
   readonly versions: readonly ApiVersion[];
   /** Segments after `v<N>`; `:name` matches any one segment. */
@@ -44,7 +58,12 @@ export interface VersionedResource {
   respond(request: ResourceRequest): ResourceResponse;
 }
 
-/** Every versioned endpoint the simulator serves. */
+const INCIDENT = ["monitoring", ":service", "incidents", ":incidentID"] as const;
+
+/**
+ * Every versioned endpoint the simulator serves; the first matching pattern wins (so
+ * `domainList/latest` comes before `domainList/:date`).
+ */
 export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
   {
     kind: "state",
@@ -54,6 +73,61 @@ export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
       status: 200,
       body: stateBody(target, version, epoch, now),
     }),
+  },
+  {
+    kind: "alarmed",
+    versions: [1, 2],
+    pattern: ["monitoring", ":service", "alarmed"],
+    respond: alarmedResource,
+  },
+  {
+    kind: "downtime",
+    versions: [1, 2],
+    pattern: ["monitoring", ":service", "downtime"],
+    respond: downtimeResource,
+  },
+  {
+    kind: "incidents",
+    versions: [1, 2],
+    pattern: ["monitoring", ":service", "incidents"],
+    respond: incidentsResource,
+  },
+  { kind: "incident", versions: [1, 2], pattern: INCIDENT, respond: incidentResource },
+  {
+    kind: "falsePositive",
+    versions: [1, 2],
+    pattern: [...INCIDENT, "falsePositive"],
+    respond: falsePositiveResource,
+  },
+  {
+    kind: "measurements",
+    versions: [1, 2],
+    pattern: [...INCIDENT, "measurements"],
+    respond: measurementsResource,
+  },
+  {
+    kind: "measurement",
+    versions: [1, 2],
+    pattern: [...INCIDENT, "measurements", ":measurementID"],
+    respond: measurementResource,
+  },
+  {
+    kind: "metrica-latest",
+    versions: [2],
+    pattern: ["metrica", "domainList", "latest"],
+    respond: metricaLatestResource,
+  },
+  {
+    kind: "metrica-date",
+    versions: [2],
+    pattern: ["metrica", "domainList", ":date"],
+    respond: metricaDateResource,
+  },
+  {
+    kind: "metrica-lists",
+    versions: [2],
+    pattern: ["metrica", "domainLists"],
+    respond: metricaListsResource,
   },
 ];
 

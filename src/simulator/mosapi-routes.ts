@@ -4,6 +4,7 @@
  * (mosapi-spec.md §1.3, §2, §7).
  */
 import { Router, type Request, type Response } from "express";
+import { errorBody } from "./answers.js";
 import {
   authorizedAccount,
   basicCredentials,
@@ -35,7 +36,17 @@ function cookieScope(path: MosapiPath): string {
 
 /** A JSON error body in MoSAPI's `{resultCode, message, description}` shape. */
 export function sendError(res: Response, status: number, message: string, description: string) {
-  res.status(status).json({ resultCode: String(status), message, description });
+  res.status(status).json(errorBody(String(status), message, description));
+}
+
+/** The first value of every query parameter (later repeats are ignored). */
+function queryOf(req: Request): Record<string, string> {
+  // No prototype: a parameter named `__proto__` is just a name.
+  const query = Object.create(null) as Record<string, string>;
+  for (const [name, value] of new URL(req.originalUrl, "http://simulator.invalid").searchParams) {
+    if (!Object.hasOwn(query, name)) query[name] = value;
+  }
+  return query;
 }
 
 /** The parsed path and scenario target, or undefined after answering 404. */
@@ -121,7 +132,9 @@ export function mosapiRouter(deps: MosapiRouteDependencies): Router {
       epoch: deps.world.epoch,
       now: deps.world.nowSeconds(),
       params: matched.params,
+      query: queryOf(req),
     });
+    if (answer.headers !== undefined) res.set(answer.headers);
     res.status(answer.status).json(answer.body);
   });
 

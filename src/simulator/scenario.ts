@@ -11,6 +11,7 @@
  * in the past, `end: null` (or absent) means "still ongoing".
  */
 import type { Entity } from "../mosapi/target.js";
+import type { MeasurementSpec } from "./measurement-spec.js";
 
 /** Upper-case service keys, exactly as SLAM writes them in `testedServices`. */
 export type SimService = "DNS" | "DNSSEC" | "RDDS" | "RDAP" | "EPP";
@@ -24,6 +25,8 @@ export interface Outage {
   readonly end?: number | null;
   /** ICANN later flagged the incident this outage causes as a false positive. */
   readonly falsePositive?: boolean;
+  /** What the probes saw in the Down cycles of this outage (overrides the timeline's). */
+  readonly measurement?: MeasurementSpec;
 }
 
 /** Why SLAM could not decide: `no-data`, `no-probes` or `reconfig` (v2 only). */
@@ -52,6 +55,28 @@ export interface ServiceTimeline {
   readonly rawStatus?: string;
   /** Overrides the target's `statusSpelling` for this service. */
   readonly statusSpelling?: StatusSpelling;
+  /** Probes, name servers and failures of ordinary (not outage) cycles. */
+  readonly measurement?: MeasurementSpec;
+}
+
+/** Domain METRICA threat counts of a daily report; `-1` = threat type not monitored. */
+export interface MetricaThreats {
+  readonly spam: number;
+  readonly phishing: number;
+  readonly botnetCc: number;
+  readonly malware: number;
+}
+
+/**
+ * Domain METRICA for a target: one report per UTC day, the latest for yesterday (simulated
+ * time), each with these counts and domains `abuse-<n>.<tld>` (mosapi-spec.md §4).
+ */
+export interface MetricaSpec {
+  /** `false` (like an absent `metrica`): every METRICA endpoint answers 404. */
+  readonly enabled: boolean;
+  readonly threats: MetricaThreats;
+  /** Days of reports kept, ending yesterday; default 60. */
+  readonly historyDays?: number;
 }
 
 /** A registry (`ry`, id = TLD A-label) or registrar (`rr`, id = IANA ID) served by the simulator. */
@@ -64,6 +89,8 @@ export interface ScenarioTarget {
   readonly overall?: "Up-inconclusive";
   /** Default `slam`. */
   readonly statusSpelling?: StatusSpelling;
+  /** Absent: METRICA is not enabled for the target (404). */
+  readonly metrica?: MetricaSpec;
 }
 
 /** A Basic-auth account (RRI credentials) and the targets (`ry/example`) it may access. */

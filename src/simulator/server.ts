@@ -12,7 +12,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { systemClock, type Clock } from "../util/clock.js";
 import { basicCredentials, sessionCookie, verifiedClientName } from "./auth.js";
 import { controlRouter, type SimulatorControls } from "./control.js";
-import { endpointKind } from "./endpoints.js";
+import { endpointKind, parseMosapiPath } from "./endpoints.js";
 import { FaultStore, faultMiddleware } from "./faults.js";
 import { mosapiRouter, sendError } from "./mosapi-routes.js";
 import type { Scenario } from "./scenario.js";
@@ -140,7 +140,12 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
     const end = stats.begin(credential);
     res.on("close", () => {
       end();
-      stats.request(req.path, endpointKind(req.path), res.statusCode);
+      stats.request(
+        req.path,
+        endpointKind(req.path),
+        res.statusCode,
+        parseMosapiPath(req.path)?.targetKey,
+      );
       const ms = Math.round(performance.now() - started);
       options.logger?.(`${req.method} ${req.path} ${res.statusCode} ${ms}ms ${credential}`);
     });

@@ -159,6 +159,102 @@ function inconclusiveStatus(
   return `${spelling === "spec" ? "UP" : "Up"}-inconclusive-${window.status}`;
 }
 
+/** One incident with what the incident endpoints need beyond its `state` fields. */
+export interface IncidentHistory {
+  readonly incident: SlamIncident;
+  /** The `<eventID>` part of the incident's and its measurements' IDs. */
+  readonly eventNo: number;
+  /** Cycle indices of its first and last measurement (cycle start = index × cycle length). */
+  readonly firstCycle: number;
+  /** The last Down cycle once resolved; the latest completed cycle while active. */
+  readonly lastCycle: number;
+  /** When the incident opened (its `failCycles`-th failed cycle completed), Unix seconds. */
+  readonly openedAt: number;
+}
+
+/** Everything SLAM derived from one service's timeline up to `now`. */
+export interface ServiceHistory {
+  readonly rules: ServiceRules;
+  /** Index of the latest completed cycle. */
+  readonly lastCycle: number;
+  /** Every incident so far (not only the rolling week's), oldest first. */
+  readonly incidents: readonly IncidentHistory[];
+  /** Down cycles as merged runs, oldest first. */
+  readonly downRuns: readonly { readonly first: number; readonly last: number }[];
+  /** Down cycles inside non-false-positive incidents within the rolling week before `now`. */
+  readonly weekDownCycles: number;
+}
+
+/**
+ * The incidents and Down cycles of one service at `now` (Unix seconds, may be fractional):
+ * only completed cycles count, and the cycle starting at c·L is known once now ≥ (c+1)·L.
+ */
+export function serviceHistory(
+  service: SimService,
+  timeline: ServiceTimeline,
+  epoch: number,
+  now: number,
+): ServiceHistory {
+  const rules = SERVICE_RULES[service];
+  const cycle = rules.cycleSeconds;
+  const lastCycle = Math.floor(now / cycle) - 1;
+  const runs = downRuns(timeline, cycle, epoch, lastCycle);
+  const firstWeekCycle = Math.ceil((now - ROLLING_WEEK_SECONDS) / cycle);
+
+  let weekDownCycles = 0;
+  const incidents = incidentsFromRuns(runs, rules, lastCycle).map((incident, index) => {
+    const startTime = incident.first * cycle;
+    const endTime = incident.resolved ? (incident.lastDown + 1) * cycle - 1 : null;
+    if (!incident.falsePositive) {
+      for (const run of incident.runs) {
+        weekDownCycles += Math.max(0, run.last - Math.max(run.first, firstWeekCycle) + 1);
+      }
+    }
+    return {
+      incident: {
+        // SLAM's ids are "<start>.<eventID>"; the event id here is the incident's ordinal.
+        incidentID: `${startTime}.${index + 1}`,
+        startTime,
+        endTime,
+        falsePositive: incident.falsePositive,
+        state: endTime === null ? "Active" : "Resolved",
+      },
+      eventNo: index + 1,
+      firstCycle: incident.first,
+      lastCycle: incident.resolved ? incident.lastDown : lastCycle,
+      openedAt: (incident.first + rules.failCycles) * cycle,
+    } satisfies IncidentHistory;
+  });
+  return {
+    rules,
+    lastCycle,
+    incidents,
+    downRuns: runs.map(({ first, last }) => ({ first, last })),
+    weekDownCycles,
+  };
+}
+
+/**
+ * The status SLAM gives one completed cycle: `Down` inside a Down run, else the inconclusive
+ * status of a window covering it, else `Up`. (A timeline's `rawStatus` is not a cycle result.)
+ */
+export function cycleStatus(
+  history: ServiceHistory,
+  timeline: ServiceTimeline,
+  spelling: StatusSpelling,
+  epoch: number,
+  cycleIndex: number,
+): string {
+  if (history.downRuns.some((run) => run.first <= cycleIndex && cycleIndex <= run.last)) {
+    return "Down";
+  }
+  const cycle = history.rules.cycleSeconds;
+  return (
+    inconclusiveStatus(timeline, spelling, epoch, cycleIndex * cycle, (cycleIndex + 1) * cycle) ??
+    "Up"
+  );
+}
+
 /**
  * What SLAM publishes for one enabled service at `now`: status of the latest completed cycle,
  * incidents touching the rolling week, downtime (Down cycles inside non-false-positive incidents
@@ -175,53 +271,17 @@ export function evaluateService(
   epoch: number,
   now: number,
 ): EnabledServiceReport {
-  const rules = SERVICE_RULES[service];
-  const cycle = rules.cycleSeconds;
-  // Only completed cycles count: the cycle starting at c·L is known once now ≥ (c+1)·L.
-  const lastCycle = Math.floor(now / cycle) - 1;
-  const runs = downRuns(timeline, cycle, epoch, lastCycle);
+  const history = serviceHistory(service, timeline, epoch, now);
+  const { rules } = history;
   const weekStart = now - ROLLING_WEEK_SECONDS;
-  const firstWeekCycle = Math.ceil(weekStart / cycle);
-
-  let downCycles = 0;
-  const incidents: SlamIncident[] = [];
-  incidentsFromRuns(runs, rules, lastCycle).forEach((incident, index) => {
-    const startTime = incident.first * cycle;
-    const endTime = incident.resolved ? (incident.lastDown + 1) * cycle - 1 : null;
-    if (!incident.falsePositive) {
-      for (const run of incident.runs) {
-        downCycles += Math.max(0, run.last - Math.max(run.first, firstWeekCycle) + 1);
-      }
-    }
-    if (endTime === null || endTime >= weekStart) {
-      incidents.push({
-        // SLAM's ids are "<start>.<eventID>"; the event id here is the incident's ordinal.
-        incidentID: `${startTime}.${index + 1}`,
-        startTime,
-        endTime,
-        falsePositive: incident.falsePositive,
-        state: endTime === null ? "Active" : "Resolved",
-      });
-    }
-  });
-
-  const downtimeMinutes = (downCycles * cycle) / 60;
-  const latestDown = runs.at(-1)?.last === lastCycle;
-  const status =
-    timeline.rawStatus ??
-    (latestDown
-      ? "Down"
-      : (inconclusiveStatus(
-          timeline,
-          spelling,
-          epoch,
-          lastCycle * cycle,
-          (lastCycle + 1) * cycle,
-        ) ?? "Up"));
+  const downtimeMinutes = (history.weekDownCycles * rules.cycleSeconds) / 60;
   return {
-    status,
+    status:
+      timeline.rawStatus ?? cycleStatus(history, timeline, spelling, epoch, history.lastCycle),
     emergencyThreshold: round3((downtimeMinutes * 100) / rules.thresholdMinutes),
-    incidents,
+    incidents: history.incidents
+      .map((h) => h.incident)
+      .filter((i) => i.endTime === null || i.endTime >= weekStart),
     downtimeMinutes,
   };
 }

@@ -10,8 +10,21 @@ import { evaluateTarget, overallStatus, type ServiceReport } from "./slam.js";
 export type ApiVersion = 1 | 2;
 
 /** v1 has no `reconfig` status: SLAM rewrites it to `no-data` (mosapi-spec.md §1.2). */
-function v1Status(status: string): string {
+export function v1Status(status: string): string {
   return status.replace(/^(up-inconclusive-)reconfig$/i, "$1no-data");
+}
+
+/**
+ * `lastUpdateApiDatabase` of every monitoring document at `now` (Unix seconds): `now` rounded
+ * down to the minute, as SLAM regenerates its files every minute.
+ */
+export function apiDatabaseTime(now: number): number {
+  return Math.floor(now / 60) * 60;
+}
+
+/** The `tld` or `registrarID` member that names the target in monitoring documents. */
+export function targetMember(target: ScenarioTarget): Record<string, string> {
+  return target.entity === "ry" ? { tld: target.id } : { registrarID: target.id };
 }
 
 /** A service as it appears in `testedServices`. */
@@ -47,8 +60,8 @@ export function stateBody(
   }
   return {
     version,
-    lastUpdateApiDatabase: Math.floor(now / 60) * 60,
-    ...(target.entity === "ry" ? { tld: target.id } : { registrarID: target.id }),
+    lastUpdateApiDatabase: apiDatabaseTime(now),
+    ...targetMember(target),
     status: overallStatus(target, published),
     testedServices,
   };

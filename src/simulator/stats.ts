@@ -19,8 +19,10 @@ export interface SimulatorStats {
     total: number;
     byPath: Record<string, PathStats>;
     byStatus: Record<string, number>;
-    /** `login`, `logout`, `state`, …, `other`. */
+    /** `login`, `logout`, `state`, `alarmed`, …, `metrica-lists`, `other`. */
     byEndpoint: Record<string, number>;
+    /** Per target (`ry/example`), requests by endpoint kind: request budgets per target. */
+    byTarget: Record<string, Record<string, number>>;
   };
   /** Per attempted username (`(none)` without Basic credentials). */
   logins: Record<string, { ok: number; failed: number }>;
@@ -41,9 +43,13 @@ function bump(counts: Record<string, number>, key: string, by = 1): void {
   counts[key] = (counts[key] ?? 0) + by;
 }
 
+function emptyRequests(): SimulatorStats["requests"] {
+  return { total: 0, byPath: {}, byStatus: {}, byEndpoint: {}, byTarget: {} };
+}
+
 /** Mutable counters behind `SimulatorStats`. */
 export class StatsRecorder {
-  #requests: SimulatorStats["requests"] = { total: 0, byPath: {}, byStatus: {}, byEndpoint: {} };
+  #requests: SimulatorStats["requests"] = emptyRequests();
   #logins: SimulatorStats["logins"] = {};
   #current: Record<string, number> = {};
   #peak: Record<string, number> = {};
@@ -67,8 +73,8 @@ export class StatsRecorder {
     };
   }
 
-  /** Counts a finished request. */
-  request(path: string, endpoint: string, status: number): void {
+  /** Counts a finished request; `targetKey` when the path names a target (`ry/example`). */
+  request(path: string, endpoint: string, status: number, targetKey?: string): void {
     const code = String(status);
     const perPath = (this.#requests.byPath[path] ??= { total: 0, byStatus: {} });
     perPath.total += 1;
@@ -76,6 +82,7 @@ export class StatsRecorder {
     this.#requests.total += 1;
     bump(this.#requests.byStatus, code);
     bump(this.#requests.byEndpoint, endpoint);
+    if (targetKey !== undefined) bump((this.#requests.byTarget[targetKey] ??= {}), endpoint);
   }
 
   /** Counts a login attempt. */
@@ -97,7 +104,7 @@ export class StatsRecorder {
 
   /** Zeroes every counter; peaks restart from what is in flight now. */
   reset(): void {
-    this.#requests = { total: 0, byPath: {}, byStatus: {}, byEndpoint: {} };
+    this.#requests = emptyRequests();
     this.#logins = {};
     this.#peak = { ...this.#current };
     this.#peakTotal = this.#inFlight;

@@ -50,6 +50,12 @@ export class FakeClock implements Clock {
     return this.#sleepers.map((s) => s.ms);
   }
 
+  /** Milliseconds until the earliest pending sleep falls due, or undefined when none waits. */
+  msUntilNextWake(): number | undefined {
+    const next = Math.min(...this.#sleepers.map((s) => s.wakeAt));
+    return Number.isFinite(next) ? Math.max(0, next - this.#now) : undefined;
+  }
+
   /** Moves time forward by `ms`, resolving every sleep due by then (earliest first). */
   advance(ms: number): void {
     const until = this.#now + ms;

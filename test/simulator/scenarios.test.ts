@@ -33,6 +33,7 @@ describe("shipped scenarios", () => {
       "healthy",
       "inconclusive",
       "maintenance",
+      "rdap-incident",
       "registrar",
       "unknown-status",
     ]);
@@ -148,6 +149,13 @@ describe("shipped scenarios", () => {
       { dns: "up 0", dnssec: "disabled", epp: "disabled", rdds: "disabled" },
     ],
     ["registrar", "rr/9999", "down", { rdds: "disabled", rdap: "down 1.042" }],
+    [
+      "rdap-incident",
+      "ry/example",
+      "down",
+      { dns: "up 0", dnssec: "up 0", epp: "disabled", rdds: "disabled", rdap: "down 1.389" },
+    ],
+    ["rdap-incident", "rr/9999", "down", { rdds: "disabled", rdap: "down 1.042" }],
     [
       "maintenance",
       "ry/example",

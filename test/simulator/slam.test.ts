@@ -7,7 +7,9 @@ import {
 } from "../../src/simulator/scenario.js";
 import {
   ROLLING_WEEK_SECONDS,
+  cycleStatus,
   evaluateService,
+  serviceHistory,
   evaluateTarget,
   overallStatus,
 } from "../../src/simulator/slam.js";
@@ -243,5 +245,26 @@ describe("status", () => {
       services: { DNS: { rawStatus: "down-ish" }, RDAP: {} },
     };
     expect(overallStatus(target, evaluateTarget(target, E, E))).toBe("Up");
+  });
+});
+
+describe("serviceHistory and cycleStatus", () => {
+  it("gives each incident its event number, cycles and opening moment", () => {
+    const timeline: ServiceTimeline = {
+      outages: [{ start: 0, end: 3 * MIN, falsePositive: true }, { start: 10 * MIN }],
+      inconclusive: [{ status: "no-data", start: 6 * MIN, end: 7 * MIN }],
+    };
+    const history = serviceHistory("DNS", timeline, E, E + 15 * MIN);
+    expect(history.lastCycle).toBe(E / MIN + 14);
+    expect(
+      history.incidents.map((h) => [h.eventNo, h.firstCycle, h.lastCycle, h.openedAt]),
+    ).toEqual([
+      [1, E / MIN, E / MIN + 2, E + 3 * MIN],
+      [2, E / MIN + 10, E / MIN + 14, E + 13 * MIN],
+    ]);
+    // Only the second incident counts: the first is a false positive.
+    expect(history.weekDownCycles).toBe(5);
+    const status = (minute: number) => cycleStatus(history, timeline, "slam", E, E / MIN + minute);
+    expect([0, 3, 6, 10].map(status)).toEqual(["Down", "Up", "Up-inconclusive-no-data", "Down"]);
   });
 });

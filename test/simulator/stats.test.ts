@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { endpointKind } from "../../src/simulator/endpoints.js";
 import { StatsRecorder } from "../../src/simulator/stats.js";
 import { basic, startHarness, waitFor } from "./support.js";
 
@@ -26,6 +27,7 @@ describe("accounting over HTTP", () => {
       },
       byStatus: { "200": 3, "401": 2, "404": 1 },
       byEndpoint: { login: 2, state: 2, logout: 1, other: 1 },
+      byTarget: { "ry/example": { login: 2, state: 2, logout: 1 } },
     });
     expect(stats.logins).toEqual({ example_ry: { ok: 1, failed: 1 } });
     expect(stats.sessions).toEqual({ active: 0, created: 1, evicted: 0, expired: 0, closed: 1 });
@@ -65,6 +67,74 @@ describe("accounting over HTTP", () => {
     expect(stats.logins).toEqual({});
     expect(stats.sessions).toMatchObject({ active: 1, created: 0 });
     expect(stats.concurrency.peakTotal).toBe(0);
+  });
+});
+
+describe("endpoint kinds", () => {
+  const incident = "/ry/test/v2/monitoring/dns/incidents/1795433700.2";
+  it.each([
+    ["/ry/example/login", "login"],
+    ["/ry/example/v2/monitoring/state", "state"],
+    ["/ry/example/v1/monitoring/dns/alarmed", "alarmed"],
+    ["/rr/9999/v2/monitoring/rdap/downtime", "downtime"],
+    ["/ry/test/v2/monitoring/dns/incidents", "incidents"],
+    [incident, "incident"],
+    [`${incident}/falsePositive`, "falsePositive"],
+    [`${incident}/measurements`, "measurements"],
+    [`${incident}/measurements/1795435140.2`, "measurement"],
+    ["/ry/example/v2/metrica/domainList/latest", "metrica-latest"],
+    ["/ry/example/v2/metrica/domainList/2026-11-22", "metrica-date"],
+    ["/rr/9999/v2/metrica/domainLists", "metrica-lists"],
+    ["/ry/example/v2/metrica/domainList", "other"],
+    ["/ry/example/v2/monitoring/dns/nothing", "other"],
+  ])("%s is %s", (path, kind) => {
+    expect(endpointKind(path)).toBe(kind);
+  });
+
+  it("counts every kind per target, so tests can hold the exporter to a request budget", async () => {
+    const h = await startHarness();
+    const test = await h.login("ry/test", "test_ry", "demo-test");
+    const rr = await h.login("rr/9999", "9999_rr", "demo-9999");
+    h.sim.resetStats();
+    for (const path of [
+      "v2/monitoring/state",
+      "v2/monitoring/dns/alarmed",
+      "v2/monitoring/dns/downtime",
+      "v2/monitoring/dns/incidents?startDate=0",
+      "v2/monitoring/dns/incidents/1795433700.2",
+      "v2/monitoring/dns/incidents/1795433700.2/falsePositive",
+      "v2/monitoring/dns/incidents/1795433700.2/measurements",
+      "v2/monitoring/dns/incidents/1795433700.2/measurements/1795435140.2",
+      "v2/metrica/domainList/latest",
+      "v2/metrica/domainList/2026-11-22",
+      "v2/metrica/domainLists",
+    ]) {
+      await h.get(`/ry/test/${path}`, { cookie: test });
+    }
+    await h.get("/rr/9999/v2/monitoring/rdap/alarmed", { cookie: rr });
+    await h.get("/rr/9999/v2/metrica/domainList/latest", { cookie: rr });
+    await h.get("/rr/9999/v2/metrica/domainList/latest", { cookie: rr });
+
+    const { requests } = h.sim.stats();
+    expect(requests.byTarget).toEqual({
+      "ry/test": {
+        state: 1,
+        alarmed: 1,
+        downtime: 1,
+        incidents: 1,
+        incident: 1,
+        falsePositive: 1,
+        measurements: 1,
+        measurement: 1,
+        "metrica-latest": 1,
+        "metrica-date": 1,
+        "metrica-lists": 1,
+      },
+      "rr/9999": { alarmed: 1, "metrica-latest": 2 },
+    });
+    expect(requests.byEndpoint).toMatchObject({ alarmed: 2, "metrica-latest": 3 });
+    // METRICA is not enabled for test: its three answers are 404, the rest 200.
+    expect(requests.byStatus).toEqual({ "200": 11, "404": 3 });
   });
 });
 

@@ -2,8 +2,9 @@ import type { Scenario } from "../scenario.js";
 import { DAY, HOUR, MINUTE, demoScenario } from "./common.js";
 
 /**
- * What `npm run demo` shows: a healthy TLD with a past RDAP incident, a TLD whose DNS is down,
- * an IDN TLD with inconclusive statuses in both spellings, and a registrar.
+ * What `npm run demo` shows: a healthy TLD with a past RDAP incident (HTTP errors) and Domain
+ * METRICA, a TLD whose DNS is down (name servers silent, one DNSSEC error over TCP) without
+ * METRICA, an IDN TLD with inconclusive statuses in both spellings, and a registrar with METRICA.
  */
 export const demo: Scenario = demoScenario(
   "demo",
@@ -18,9 +19,27 @@ export const demo: Scenario = demoScenario(
         DNSSEC: {},
         EPP: { disabled: true },
         RDDS: { disabled: true },
-        // Two 5-minute RDAP cycles down: 10 minutes, emergencyThreshold 0.694.
-        RDAP: { outages: [{ start: -2 * DAY - 10 * MINUTE, end: -2 * DAY }] },
+        // Two 5-minute RDAP cycles down: 10 minutes, emergencyThreshold 0.694. Five of six
+        // probes got an HTTP error status from the RDAP server instead of 200.
+        RDAP: {
+          outages: [
+            {
+              start: -2 * DAY - 10 * MINUTE,
+              end: -2 * DAY,
+              measurement: {
+                failures: [
+                  // -526: HTTP 404.
+                  { result: "-526", probes: ["Amsterdam", "Buenos Aires", "Johannesburg"] },
+                  // -549: HTTP 500.
+                  { result: "-549", probes: ["Los Angeles", "Singapore"] },
+                ],
+              },
+            },
+          ],
+        },
       },
+      // One threat type (botnet C&C) not monitored.
+      metrica: { enabled: true, threats: { spam: 12, phishing: 3, botnetCc: -1, malware: 25 } },
     },
     {
       entity: "ry",
@@ -30,7 +49,26 @@ export const demo: Scenario = demoScenario(
         DNS: {
           outages: [
             { start: -DAY, end: -DAY + 10 * MINUTE, falsePositive: true },
-            { start: -25 * MINUTE },
+            {
+              start: -25 * MINUTE,
+              // Both name servers silent over UDP; over TCP ns2 answers with an expired
+              // signature. One probe is offline, one sent no result.
+              measurement: {
+                probes: [
+                  { city: "Amsterdam" },
+                  { city: "Buenos Aires" },
+                  { city: "Johannesburg", availability: "Offline" },
+                  { city: "Los Angeles", transport: "tcp" },
+                  { city: "Singapore", availability: "No result" },
+                  { city: "Sydney" },
+                ],
+                failures: [
+                  { target: "ns1.test", transport: "udp", result: "-200" },
+                  { target: "ns2.test", transport: "udp", result: "-200" },
+                  { target: "ns2.test", transport: "tcp", result: "-816" },
+                ],
+              },
+            },
           ],
         },
         DNSSEC: {},
@@ -55,6 +93,7 @@ export const demo: Scenario = demoScenario(
       entity: "rr",
       id: "9999",
       services: { RDDS: { disabled: true }, RDAP: {} },
+      metrica: { enabled: true, threats: { spam: 2, phishing: 5, botnetCc: 0, malware: 1 } },
     },
   ],
 );

@@ -6,14 +6,23 @@ import { dnsDown } from "./dns-down.js";
 import { healthy } from "./healthy.js";
 import { inconclusive } from "./inconclusive.js";
 import { maintenance } from "./maintenance.js";
+import { rdapIncident } from "./rdap-incident.js";
 import { registrar } from "./registrar.js";
 import { unknownStatus } from "./unknown-status.js";
 
 /** Every shipped scenario, keyed by its name. */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.fromEntries(
-  [demo, healthy, dnsDown, inconclusive, unknownStatus, disabled, registrar, maintenance].map(
-    (s) => [s.name, s],
-  ),
+  [
+    demo,
+    healthy,
+    dnsDown,
+    rdapIncident,
+    inconclusive,
+    unknownStatus,
+    disabled,
+    registrar,
+    maintenance,
+  ].map((s) => [s.name, s]),
 );
 
 /**

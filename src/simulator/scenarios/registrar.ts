@@ -4,7 +4,8 @@ import { MINUTE, demoScenario } from "./common.js";
 /** A registrar target (`registrarID`), its RDAP down for three 5-minute cycles. */
 export const registrar: Scenario = demoScenario(
   "registrar",
-  "registrar 9999: RDDS Disabled, RDAP Down since 15 min ago (active incident, 1.042)",
+  "registrar 9999: RDDS Disabled (alarmed Disabled), RDAP Down since 15 min ago " +
+    "(active incident, 1.042)",
   [
     {
       entity: "rr",

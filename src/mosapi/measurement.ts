@@ -1,0 +1,212 @@
+/**
+ * The measurement object (mosapi-spec.md §5.1; incident and recent measurements share it),
+ * validated and reduced at the boundary to the small {@link MeasurementSummary} the exporter
+ * keeps: per-probe statuses, failing tests grouped by (interface, code), and name-server status.
+ *
+ * v1 and v2 both parse: `minNameServersUp`, `nameServerAvailability`, `transport`, `testedName`
+ * and `nsid` may be absent. Only the fields the summary uses are validated; the rest (`rtt`, which
+ * may be null, `targetIP`, `testDateTime`, `testedName`, `nsid`, `tld`, …) are stripped unread,
+ * so a surprise in a value we drop never costs the measurement. Tested names and targets other
+ * than name servers are not kept.
+ */
+import { z } from "zod";
+import { unixSeconds } from "./models.js";
+import { compareErrorCodes, describeTestError, parseResultCode } from "./error-codes.js";
+
+/** A probe's status for the service, lower-case; `unknown` for a status we do not recognise. */
+export const PROBE_STATUSES = ["up", "down", "offline", "no_result", "unknown"] as const;
+export type ProbeStatus = (typeof PROBE_STATUSES)[number];
+
+/**
+ * How much a summary keeps at most. Real measurements have a few dozen probes, a handful of
+ * error groups and name servers; the caps bound memory when a body is not like that. Kept
+ * strings (city, interface, status, service, name-server names) are cut to `textLength`.
+ */
+export const MEASUREMENT_LIMITS = {
+  probes: 500,
+  errorGroups: 200,
+  nameServers: 100,
+  textLength: 255,
+} as const;
+
+/** What the exporter keeps of one measurement. */
+export interface MeasurementSummary {
+  /** Start of the measured cycle (Unix s). */
+  cycleCalculationDateTime: number;
+  /** `dns`, `dnssec`, `rdds`, `rdap` or `epp`, lower-cased. */
+  service: string;
+  /** The cycle's status as sent (`Up`, `Down`, `Up-inconclusive-…`). */
+  status: string;
+  /**
+   * Per probe (city), its status for the service: the worst across interfaces, in the order
+   * down > no_result > offline > unknown > up. A Down on any interface fails the service at that
+   * probe (RDDS needs both RDDS43 and RDDS80). No result beats Offline because Offline describes
+   * the probe as a whole while No result says that an online probe missed this test. An
+   * unrecognised status beats only Up: it is never evidence that the service is up. Sorted by
+   * city (code-unit order); at most {@link MEASUREMENT_LIMITS}.probes, the first by city.
+   */
+  probes: { city: string; status: ProbeStatus }[];
+  /**
+   * Probes per status, counted over every probe before the cap, so they stay true when `probes`
+   * is cut. Probes whose status is `unknown` are counted nowhere.
+   */
+  probeCounts: Record<"up" | "down" | "offline" | "no_result", number>;
+  /**
+   * Failing test results: every metric whose result is not "ok" (internal codes included; see
+   * `isInternalError`), grouped by (interface, code), counting metrics. `description` comes from
+   * the catalogue (error-codes.ts), never from the body. Sorted by interface, then by code in
+   * catalogue order (-1, -200, -816); at most {@link MEASUREMENT_LIMITS}.errorGroups, the first.
+   */
+  testErrors: { interface: string; code: string; description: string; count: number }[];
+  /**
+   * dns/dnssec only: `nameServerAvailability.nameServerStatus`, one entry per name (up only if
+   * every entry for it says Up); empty otherwise. Sorted by name; at most
+   * {@link MEASUREMENT_LIMITS}.nameServers.
+   */
+  nameServers: { name: string; up: boolean }[];
+}
+
+/** `"ok"`, `"-816"`, `-816` or the legacy `"-200, No reply from name server"`. */
+const result = z.union([z.string(), z.number()]).transform((raw, ctx) => {
+  try {
+    return parseResultCode(raw);
+  } catch (error) {
+    ctx.addIssue({
+      code: "custom",
+      message: error instanceof Error ? error.message : "bad result",
+    });
+    return z.NEVER;
+  }
+});
+
+/** Absent, null and `[]` all mean "no entries" (Offline and No result probes carry `[]`). */
+function list<T extends z.ZodType>(item: T) {
+  return z
+    .array(item)
+    .nullish()
+    .transform((items) => items ?? []);
+}
+
+const rawMeasurementSchema = z.object({
+  service: z.string(),
+  cycleCalculationDateTime: unixSeconds,
+  status: z.string(),
+  nameServerAvailability: z
+    .object({ nameServerStatus: list(z.object({ target: z.string(), status: z.string() })) })
+    .nullish(),
+  testedInterface: z.array(
+    z.object({
+      interface: z.string(),
+      probes: list(
+        z.object({
+          city: z.string(),
+          status: z.string(),
+          testData: list(z.object({ metrics: list(z.object({ result })) })),
+        }),
+      ),
+    }),
+  ),
+});
+type RawMeasurement = z.output<typeof rawMeasurementSchema>;
+
+const SEVERITY: Readonly<Record<ProbeStatus, number>> = {
+  up: 0,
+  unknown: 1,
+  offline: 2,
+  no_result: 3,
+  down: 4,
+};
+
+function bounded(text: string): string {
+  return text.length > MEASUREMENT_LIMITS.textLength
+    ? text.slice(0, MEASUREMENT_LIMITS.textLength)
+    : text;
+}
+
+/** `Up`, `Down`, `Offline`, `No result` in any case; `No_Result`/`no-result` too. */
+function toProbeStatus(raw: string): ProbeStatus {
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "_");
+  return PROBE_STATUSES.find((status) => status === key) ?? "unknown";
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function summariseProbes(raw: RawMeasurement) {
+  const worst = new Map<string, ProbeStatus>();
+  for (const tested of raw.testedInterface) {
+    for (const probe of tested.probes) {
+      const city = bounded(probe.city);
+      const status = toProbeStatus(probe.status);
+      const seen = worst.get(city);
+      if (seen === undefined || SEVERITY[status] > SEVERITY[seen]) worst.set(city, status);
+    }
+  }
+  const probeCounts = { up: 0, down: 0, offline: 0, no_result: 0 };
+  for (const status of worst.values()) if (status !== "unknown") probeCounts[status] += 1;
+  const probes = [...worst]
+    .map(([city, status]) => ({ city, status }))
+    .sort((a, b) => byText(a.city, b.city))
+    .slice(0, MEASUREMENT_LIMITS.probes);
+  return { probes, probeCounts };
+}
+
+function summariseErrors(raw: RawMeasurement): MeasurementSummary["testErrors"] {
+  const groups = new Map<string, { interface: string; code: string; count: number }>();
+  for (const tested of raw.testedInterface) {
+    const name = bounded(tested.interface.trim().toUpperCase());
+    for (const probe of tested.probes) {
+      for (const data of probe.testData) {
+        for (const metric of data.metrics) {
+          if (metric.result.ok) continue;
+          const key = `${name}\u0000${metric.result.code}`;
+          const group = groups.get(key) ?? { interface: name, code: metric.result.code, count: 0 };
+          group.count += 1;
+          groups.set(key, group);
+        }
+      }
+    }
+  }
+  return [...groups.values()]
+    .sort(
+      (a, b) =>
+        byText(a.interface, b.interface) || compareErrorCodes(Number(a.code), Number(b.code)),
+    )
+    .slice(0, MEASUREMENT_LIMITS.errorGroups)
+    .map((group) => ({ ...group, description: describeTestError(group.interface, group.code) }));
+}
+
+function summariseNameServers(raw: RawMeasurement, service: string) {
+  if (service !== "dns" && service !== "dnssec") return [];
+  const up = new Map<string, boolean>();
+  for (const entry of raw.nameServerAvailability?.nameServerStatus ?? []) {
+    const name = bounded(entry.target);
+    const isUp = entry.status.trim().toLowerCase() === "up";
+    up.set(name, (up.get(name) ?? true) && isUp);
+  }
+  return [...up]
+    .map(([name, isUp]) => ({ name, up: isUp }))
+    .sort((a, b) => byText(a.name, b.name))
+    .slice(0, MEASUREMENT_LIMITS.nameServers);
+}
+
+/**
+ * `GET …/measurements/<measurementID>` (incident or recent measurement, §2 rows 10 and 20),
+ * parsed straight into a {@link MeasurementSummary}. Wrong types in the fields it reads, or a
+ * `result` that is neither "ok" nor an error code, are schema errors.
+ */
+export const measurementSchema = rawMeasurementSchema.transform((raw): MeasurementSummary => {
+  const service = bounded(raw.service.trim().toLowerCase());
+  return {
+    cycleCalculationDateTime: raw.cycleCalculationDateTime,
+    service,
+    status: bounded(raw.status),
+    ...summariseProbes(raw),
+    testErrors: summariseErrors(raw),
+    nameServers: summariseNameServers(raw, service),
+  };
+});

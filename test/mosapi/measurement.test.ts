@@ -1,0 +1,453 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ZodError } from "zod";
+import {
+  MEASUREMENT_LIMITS,
+  measurementSchema,
+  type MeasurementSummary,
+} from "../../src/mosapi/measurement.js";
+import { fixtureText } from "../helpers/fixtures.js";
+
+function body(name: string): unknown {
+  return JSON.parse(fixtureText(`mosapi/${name}`));
+}
+
+function parseFixture(name: string): MeasurementSummary {
+  return measurementSchema.parse(body(name));
+}
+
+const names = readdirSync(new URL("../fixtures/mosapi/", import.meta.url)).filter(
+  (name) => name.startsWith("measurement-") && name.endsWith(".json"),
+);
+const good = names.filter((name) => !name.includes("malformed"));
+const malformed = names.filter((name) => name.includes("malformed"));
+
+interface ProbeInput {
+  city: string;
+  status: string;
+  results?: (string | number)[];
+}
+
+/** A minimal v2 measurement body with one entry per interface. */
+function measurement(
+  interfaces: Record<string, ProbeInput[]>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    version: 2,
+    lastUpdateApiDatabase: 1795435200,
+    tld: "example",
+    service: "dns",
+    cycleCalculationDateTime: 1795434960,
+    status: "Up",
+    testedInterface: Object.entries(interfaces).map(([name, probes]) => ({
+      interface: name,
+      probes: probes.map((probe) => ({
+        city: probe.city,
+        status: probe.status,
+        testData: [
+          {
+            target: "ns1.example",
+            status: "Up",
+            metrics: (probe.results ?? []).map((result) => ({ rtt: null, result })),
+          },
+        ],
+      })),
+    })),
+    ...extra,
+  };
+}
+
+describe("measurement-*.json fixtures", () => {
+  it("exist, well-formed and malformed", () => {
+    expect(good.length).toBeGreaterThanOrEqual(5);
+    expect(malformed.length).toBeGreaterThan(0);
+  });
+
+  it.each(good)("%s parses", (name) => {
+    expect(() => parseFixture(name)).not.toThrow();
+  });
+
+  it.each(malformed)("%s fails with a ZodError", (name) => {
+    expect(() => parseFixture(name)).toThrow(ZodError);
+  });
+});
+
+describe("measurementSchema", () => {
+  it("summarises a v2 DNS measurement (udp + tcp, every probe status, nsid)", () => {
+    expect(parseFixture("measurement-dns-v2.json")).toEqual({
+      cycleCalculationDateTime: 1795434960,
+      service: "dns",
+      status: "Down",
+      probes: [
+        { city: "Amsterdam", status: "up" },
+        { city: "Frankfurt", status: "down" },
+        { city: "Nairobi", status: "offline" },
+        { city: "Singapore", status: "down" },
+        { city: "Sydney", status: "no_result" },
+        { city: "Tokyo", status: "down" },
+      ],
+      probeCounts: { up: 1, down: 3, offline: 1, no_result: 1 },
+      testErrors: [
+        { interface: "DNS", code: "-200", description: "No reply from name server", count: 3 },
+        {
+          interface: "DNS",
+          code: "-600",
+          description: "Timeout waiting for a reply from name server (TCP)",
+          count: 1,
+        },
+        {
+          interface: "DNS",
+          code: "-816",
+          description: "DNSSEC: signature expired (TCP)",
+          count: 1,
+        },
+      ],
+      nameServers: [
+        { name: "ns1.example", up: false },
+        { name: "ns2.example", up: true },
+      ],
+    });
+  });
+
+  it("keeps neither tested names, target IPs, RTTs, NSIDs nor non-NS targets", () => {
+    const kept = JSON.stringify([
+      parseFixture("measurement-dns-v2.json"),
+      parseFixture("measurement-rdds-v2.json"),
+      parseFixture("measurement-rdap-v2.json"),
+    ]);
+    for (const dropped of [
+      "xn--test-probe",
+      "192.0.2.",
+      "2001:db8",
+      "312e746c6c2e706368",
+      "whois.nic.example",
+      "rdap.nic.example",
+      "rtt",
+      "tld",
+    ]) {
+      expect(kept).not.toContain(dropped);
+    }
+  });
+
+  it("summarises an RDDS measurement: a probe is as bad as its worst interface", () => {
+    expect(parseFixture("measurement-rdds-v2.json")).toEqual({
+      cycleCalculationDateTime: 1795434900,
+      service: "rdds",
+      status: "Down",
+      probes: [
+        { city: "Amsterdam", status: "down" },
+        { city: "Frankfurt", status: "down" },
+        { city: "Nairobi", status: "up" },
+        { city: "Singapore", status: "no_result" },
+        { city: "Tokyo", status: "offline" },
+      ],
+      probeCounts: { up: 1, down: 2, offline: 1, no_result: 1 },
+      testErrors: [
+        { interface: "RDDS43", code: "-227", description: "Timeout", count: 1 },
+        {
+          interface: "RDDS80",
+          code: "-349",
+          description: "Expected HTTP status 200, got 500",
+          count: 1,
+        },
+      ],
+      nameServers: [],
+    });
+  });
+
+  it("summarises an RDAP measurement with HTTP-status codes", () => {
+    const summary = parseFixture("measurement-rdap-v2.json");
+    expect(summary.testErrors).toEqual([
+      {
+        interface: "RDAP",
+        code: "-526",
+        description: "Expected HTTP status 200, got 404",
+        count: 2,
+      },
+      {
+        interface: "RDAP",
+        code: "-549",
+        description: "Expected HTTP status 200, got 500",
+        count: 1,
+      },
+    ]);
+    expect(summary.probeCounts).toEqual({ up: 2, down: 3, offline: 0, no_result: 0 });
+  });
+
+  it("reads a v1 measurement without the v2 fields", () => {
+    expect(parseFixture("measurement-dnssec-v1.json")).toEqual({
+      cycleCalculationDateTime: 1795434960,
+      service: "dnssec",
+      status: "Up",
+      probes: [
+        { city: "Amsterdam", status: "up" },
+        { city: "Frankfurt", status: "down" },
+        { city: "Nairobi", status: "up" },
+      ],
+      probeCounts: { up: 2, down: 1, offline: 0, no_result: 0 },
+      testErrors: [
+        {
+          interface: "DNSSEC",
+          code: "-401",
+          description: "DNSSEC: the TLD is DNSSEC-enabled but has no DNSKEY at the apex",
+          count: 2,
+        },
+      ],
+      nameServers: [],
+    });
+  });
+
+  it('reads legacy "<code>, <description>" results, "OK" and null testData', () => {
+    const summary = parseFixture("measurement-dns-legacy-results.json");
+    expect(summary.service).toBe("dns");
+    expect(summary.testErrors).toEqual([
+      { interface: "DNS", code: "-200", description: "No reply from name server", count: 1 },
+      {
+        interface: "DNS",
+        code: "-201",
+        description: "Obsolete: invalid reply from name server",
+        count: 1,
+      },
+    ]);
+    expect(summary.probes).toContainEqual({ city: "Nairobi", status: "no_result" });
+  });
+
+  it("accepts results as numbers and strings alike", () => {
+    const summary = measurementSchema.parse(
+      measurement({ DNS: [{ city: "A", status: "Down", results: [-816, "-816", " -816 "] }] }),
+    );
+    expect(summary.testErrors).toEqual([
+      { interface: "DNS", code: "-816", description: "DNSSEC: signature expired (TCP)", count: 3 },
+    ]);
+  });
+
+  it("counts internal errors too, under their catalogue description", () => {
+    const summary = measurementSchema.parse(
+      measurement({ DNS: [{ city: "A", status: "Up", results: ["-2", "-150"] }] }),
+    );
+    expect(summary.testErrors.map((e) => [e.code, e.description])).toEqual([
+      ["-2", "Internal error: unexpected RCODE from the local resolver (UDP)"],
+      ["-150", "Internal error (probe side, not counted against the registry)"],
+    ]);
+  });
+
+  it("sorts errors by interface, then by code in catalogue order", () => {
+    const summary = measurementSchema.parse(
+      measurement({
+        RDDS80: [{ city: "A", status: "Down", results: ["-349", "-206"] }],
+        dns: [{ city: "A", status: "Down", results: ["-816", "-1", "-200", "-9", "-600"] }],
+      }),
+    );
+    expect(summary.testErrors.map((e) => `${e.interface} ${e.code}`)).toEqual([
+      "DNS -1",
+      "DNS -9",
+      "DNS -200",
+      "DNS -600",
+      "DNS -816",
+      "RDDS80 -206",
+      "RDDS80 -349",
+    ]);
+  });
+
+  it("describes an unknown code as such", () => {
+    const summary = measurementSchema.parse(
+      measurement({ EPP: [{ city: "A", status: "Down", results: ["-999"] }] }),
+    );
+    expect(summary.testErrors[0]?.description).toBe("Unknown error code");
+  });
+
+  describe("probe status", () => {
+    it.each([
+      ["Up", "up"],
+      ["UP", "up"],
+      ["Down", "down"],
+      ["down", "down"],
+      ["Offline", "offline"],
+      ["OFFLINE", "offline"],
+      ["No result", "no_result"],
+      ["NO RESULT", "no_result"],
+      ["no_result", "no_result"],
+      ["No-Result", "no_result"],
+      ["Maintenance", "unknown"],
+      ["", "unknown"],
+      ["unknown", "unknown"],
+    ])("reads %j as %s", (raw, expected) => {
+      const summary = measurementSchema.parse(measurement({ DNS: [{ city: "A", status: raw }] }));
+      expect(summary.probes).toEqual([{ city: "A", status: expected }]);
+    });
+
+    const ORDER = ["Up", "Maintenance", "Offline", "No result", "Down"] as const;
+    const NORMALISED = ["up", "unknown", "offline", "no_result", "down"] as const;
+    const pairs = ORDER.flatMap((a, i) =>
+      ORDER.map((b, j) => [a, b, NORMALISED[Math.max(i, j)]] as const),
+    );
+
+    it.each(pairs)("%s on one interface and %s on another is %s", (a, b, worst) => {
+      const summary = measurementSchema.parse(
+        measurement({
+          RDDS43: [{ city: "Lima", status: a }],
+          RDDS80: [{ city: "Lima", status: b }],
+        }),
+      );
+      expect(summary.probes).toEqual([{ city: "Lima", status: worst }]);
+    });
+
+    it("counts unknown probes nowhere", () => {
+      const summary = measurementSchema.parse(
+        measurement({
+          DNS: [
+            { city: "A", status: "Up" },
+            { city: "B", status: "Sleeping" },
+          ],
+        }),
+      );
+      expect(summary.probes).toHaveLength(2);
+      expect(summary.probeCounts).toEqual({ up: 1, down: 0, offline: 0, no_result: 0 });
+    });
+
+    it("sorts probes by city in code-unit order", () => {
+      const summary = measurementSchema.parse(
+        measurement({
+          DNS: ["b", "B", "a", "Zürich", "Zagreb"].map((city) => ({ city, status: "Up" })),
+        }),
+      );
+      expect(summary.probes.map((p) => p.city)).toEqual(["B", "Zagreb", "Zürich", "a", "b"]);
+    });
+  });
+
+  describe("name servers", () => {
+    const nameServerAvailability = {
+      nameServerStatus: [
+        { target: "ns2.example", status: "UP" },
+        { target: "ns1.example", status: "Up" },
+        { target: "ns1.example", status: "Down" },
+        { target: "ns3.example", status: "Degraded" },
+      ],
+    };
+
+    it("merges, sorts and reads Up case-insensitively for dns and dnssec", () => {
+      for (const service of ["dns", "DNSSEC"]) {
+        const summary = measurementSchema.parse(
+          measurement({}, { service, nameServerAvailability }),
+        );
+        expect(summary.nameServers).toEqual([
+          { name: "ns1.example", up: false },
+          { name: "ns2.example", up: true },
+          { name: "ns3.example", up: false },
+        ]);
+      }
+    });
+
+    it("are empty for other services", () => {
+      const summary = measurementSchema.parse(
+        measurement({}, { service: "rdds", nameServerAvailability }),
+      );
+      expect(summary.nameServers).toEqual([]);
+    });
+
+    it("are empty when nameServerAvailability is null", () => {
+      const summary = measurementSchema.parse(
+        measurement({}, { nameServerAvailability: null, minNameServersUp: 2 }),
+      );
+      expect(summary.nameServers).toEqual([]);
+    });
+  });
+
+  it("ignores the values of fields it does not keep", () => {
+    const raw = measurement({ DNS: [{ city: "A", status: "Up", results: ["ok"] }] });
+    const probe = (raw["testedInterface"] as { probes: Record<string, unknown>[] }[])[0]!
+      .probes[0]!;
+    probe["transport"] = 17;
+    probe["testedName"] = null;
+    const data = (probe["testData"] as Record<string, unknown>[])[0]!;
+    data["target"] = null;
+    data["metrics"] = [{ result: "ok", rtt: "47", nsid: 5, testDateTime: "later" }];
+    expect(() => measurementSchema.parse(raw)).not.toThrow();
+  });
+
+  it.each([
+    ["a result that is no code", { results: ["timeout"] }],
+    ["a fractional result", { results: [-816.5] }],
+    ["a code of ten digits", { results: ["-1234567890"] }],
+  ])("rejects %s", (_what, probe) => {
+    const raw = measurement({ DNS: [{ city: "A", status: "Down", ...probe }] });
+    const result = measurementSchema.safeParse(raw);
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).not.toContain("timeout");
+  });
+
+  it.each([
+    ["service", { service: 5 }],
+    ["status", { status: null }],
+    ["cycleCalculationDateTime", { cycleCalculationDateTime: "yesterday" }],
+    ["testedInterface", { testedInterface: undefined }],
+    ["nameServerStatus", { nameServerAvailability: { nameServerStatus: [{ target: 1 }] } }],
+  ])("rejects a wrong %s", (_field, extra) => {
+    expect(() => measurementSchema.parse(measurement({}, extra))).toThrow(ZodError);
+  });
+
+  describe("limits", () => {
+    it(`keeps ${MEASUREMENT_LIMITS.probes} probes but counts them all`, () => {
+      const probes = Array.from({ length: 600 }, (_, i) => ({
+        city: `probe-${String(i).padStart(4, "0")}`,
+        status: i % 2 === 0 ? "Up" : "Down",
+      }));
+      const summary = measurementSchema.parse(measurement({ DNS: probes }));
+      expect(summary.probes).toHaveLength(MEASUREMENT_LIMITS.probes);
+      expect(summary.probes.at(-1)?.city).toBe("probe-0499");
+      expect(summary.probeCounts).toEqual({ up: 300, down: 300, offline: 0, no_result: 0 });
+    });
+
+    it(`keeps the first ${MEASUREMENT_LIMITS.errorGroups} error groups`, () => {
+      const results = Array.from({ length: 300 }, (_, i) => String(-1000 - i));
+      const summary = measurementSchema.parse(
+        measurement({ DNS: [{ city: "A", status: "Down", results }] }),
+      );
+      expect(summary.testErrors).toHaveLength(MEASUREMENT_LIMITS.errorGroups);
+      expect(summary.testErrors[0]?.code).toBe("-1000");
+      expect(summary.testErrors.at(-1)?.code).toBe("-1199");
+    });
+
+    it(`keeps ${MEASUREMENT_LIMITS.nameServers} name servers`, () => {
+      const nameServerStatus = Array.from({ length: 150 }, (_, i) => ({
+        target: `ns${String(i).padStart(3, "0")}.example`,
+        status: "Up",
+      }));
+      const summary = measurementSchema.parse(
+        measurement({}, { nameServerAvailability: { nameServerStatus } }),
+      );
+      expect(summary.nameServers).toHaveLength(MEASUREMENT_LIMITS.nameServers);
+    });
+
+    it("cuts kept strings", () => {
+      const city = "x".repeat(10_000);
+      const summary = measurementSchema.parse(
+        measurement({ DNS: [{ city, status: "Up" }] }, { status: "U".repeat(10_000) }),
+      );
+      expect(summary.probes[0]?.city).toHaveLength(MEASUREMENT_LIMITS.textLength);
+      expect(summary.status).toHaveLength(MEASUREMENT_LIMITS.textLength);
+    });
+
+    it("strips a deeply nested unknown field without walking it", () => {
+      let deep: unknown = "bottom";
+      for (let i = 0; i < 100_000; i += 1) deep = { next: deep };
+      const summary = measurementSchema.parse(measurement({}, { debug: deep }));
+      expect(summary).not.toHaveProperty("debug");
+    });
+
+    it("reduces a large body to a bounded summary", () => {
+      const probes = Array.from({ length: 2_000 }, (_, i) => ({
+        city: `p${i}`,
+        status: "Down",
+        results: Array.from({ length: 20 }, (_, j) => String(-200 - ((i + j) % 400))),
+      }));
+      const summary = measurementSchema.parse(measurement({ DNS: probes }));
+      expect(summary.probes).toHaveLength(MEASUREMENT_LIMITS.probes);
+      expect(summary.testErrors).toHaveLength(MEASUREMENT_LIMITS.errorGroups);
+      expect(summary.testErrors.reduce((sum, e) => sum + e.count, 0)).toBeLessThanOrEqual(
+        2_000 * 20,
+      );
+    });
+  });
+});
