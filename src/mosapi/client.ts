@@ -117,6 +117,8 @@ export class MosapiClient {
   readonly #credentials = new Map<string, CredentialState>();
   readonly #owned: Dispatcher[] = [];
   readonly #sessions = new Map<string, SessionEntry>();
+  /** One request at a time per target (see ExchangeRequest.limiters). */
+  readonly #targetLimiters = new Map<string, Semaphore>();
   #closing: Promise<void> | undefined;
 
   /**
@@ -227,6 +229,16 @@ export class MosapiClient {
     return parseBody(response, schema, context, secrets);
   }
 
+  #targetLimiter(target: Target): Semaphore {
+    const key = targetKey(target);
+    let limiter = this.#targetLimiters.get(key);
+    if (limiter === undefined) {
+      limiter = new Semaphore(1);
+      this.#targetLimiters.set(key, limiter);
+    }
+    return limiter;
+  }
+
   #state(target: Target): CredentialState {
     if (this.#closing !== undefined) throw new Error("MosapiClient is closed");
     const state = this.#credentials.get(target.credentials);
@@ -289,7 +301,7 @@ export class MosapiClient {
                   ? state.headers
                   : { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
               dispatcher: state.dispatcher,
-              limiter: state.limiter,
+              limiters: [this.#targetLimiter(target), state.limiter],
               secrets,
             },
             this.#deps,
@@ -365,7 +377,7 @@ export class MosapiClient {
         url: this.#baseUrl + context.path,
         headers: state.headers,
         dispatcher: state.dispatcher,
-        limiter: state.limiter,
+        limiters: [this.#targetLimiter(target), state.limiter],
         secrets: state.secrets,
       },
       this.#deps,
@@ -403,7 +415,7 @@ export class MosapiClient {
         url: this.#baseUrl + context.path,
         headers: { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
         dispatcher: state.dispatcher,
-        limiter: state.limiter,
+        limiters: [this.#targetLimiter(target), state.limiter],
         secrets,
       },
       this.#deps,

@@ -32,8 +32,12 @@ export interface ExchangeRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly dispatcher: Dispatcher;
-  /** The credential's concurrency limiter. */
-  readonly limiter: Semaphore;
+  /**
+   * Slots to hold for the request, taken in this order and released together: the target's
+   * (one request at a time per target, so a slow target never holds more than one of its
+   * credential's slots) and then the credential's (ICANN's per-account limit).
+   */
+  readonly limiters: readonly Semaphore[];
   /** Values masked in any error cause that leaves (password, Authorization value, cookie). */
   readonly secrets: readonly string[];
 }
@@ -87,10 +91,14 @@ export async function exchange(
   deadline: Deadline,
 ): Promise<RawResponse> {
   const { context, secrets } = req;
-  let release: () => void;
+  const held: (() => void)[] = [];
+  const release = (): void => {
+    for (const releaseSlot of held.reverse()) releaseSlot();
+  };
   try {
-    release = await req.limiter.acquire(deadline.signal);
+    for (const limiter of req.limiters) held.push(await limiter.acquire(deadline.signal));
   } catch (error) {
+    release();
     throw transportFailure(error, context, deadline, secrets);
   }
   const startedAt = performance.now();
