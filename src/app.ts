@@ -117,7 +117,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         startedAt: clock.now(),
       },
       clock,
-      logger: logger.child({ component: "http" }),
+      logger,
     }),
     options.listen,
     logger.child({ component: "http" }),

@@ -4,6 +4,7 @@
  * in lockstep. A failure that carries `retryAfterMs` (429/503 with Retry-After) waits at least
  * that long. Loops stop promptly when {@link Scheduler.stop} aborts them.
  */
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
@@ -36,7 +37,10 @@ export class Scheduler {
   readonly #controller = new AbortController();
   readonly #loops: Promise<void>[] = [];
 
-  constructor(private readonly deps: { clock: Clock; logger: Logger; random?: () => number }) {}
+  constructor(private readonly deps: { clock: Clock; logger: Logger; random?: () => number }) {
+    // Every loop's sleep listens on this one signal: targets × collectors listeners, by design.
+    setMaxListeners(0, this.#controller.signal);
+  }
 
   /** Starts one loop per job; jobs with `intervalMs` 0 are disabled and not started. */
   start(jobs: readonly RefreshJob[]): void {

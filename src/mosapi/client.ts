@@ -8,6 +8,7 @@
  * 5xx and network errors get a short exponential backoff; other 4xx are never retried. At most
  * `maxConcurrency` requests per credential are in flight. Every failure is a `MosapiError`.
  */
+import { setMaxListeners } from "node:events";
 import type { Dispatcher } from "undici";
 import type { Logger } from "pino";
 import type { z } from "zod";
@@ -438,6 +439,8 @@ export class MosapiClient {
 
   async #close(): Promise<void> {
     const deadline = startDeadline(this.#clock, this.#timeoutMs);
+    // Every logout listens on this one signal; with many sessions Node would warn of a leak.
+    setMaxListeners(0, deadline.signal);
     try {
       await Promise.all(
         [...this.#sessions.values()].map(async ({ session, credentials, target }) => {

@@ -87,6 +87,7 @@ describe("isolation", () => {
     // example's requests now hang, but a target has one request in flight at most, so it holds
     // one of the credential's two slots: test keeps refreshing, state and alarmed alike.
     await poll(() => stateCount(sim, "ry/test") >= before + 5, "five more state refreshes of test");
+    await poll(() => store.entry(test)?.alarmed !== undefined, "test's alarmed flags");
     expect(store.entry(test)?.up).toBe(true);
     expect(store.entry(test)?.alarmed).toEqual({ dns: true, dnssec: false, rdap: false });
   });
