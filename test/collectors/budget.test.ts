@@ -11,14 +11,11 @@ import { incidentsJob } from "../../src/collectors/incidents.js";
 import { metricaJob } from "../../src/collectors/metrica.js";
 import { Scheduler } from "../../src/collectors/scheduler.js";
 import { stateJob } from "../../src/collectors/state.js";
-import { SnapshotStore } from "../../src/collectors/store.js";
-import { createLogger } from "../../src/log/logger.js";
-import { MosapiClient } from "../../src/mosapi/client.js";
 import { targetKey } from "../../src/mosapi/target.js";
 import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import { FakeClock, settle } from "../helpers/fake-clock.js";
-import { SCENARIO_NOW, scenarioTargets } from "../helpers/scenario-snapshot.js";
+import { COLLECTOR_JOBS, SCENARIO_NOW, scenarioCollectors } from "../helpers/scenario-snapshot.js";
 
 const MINUTE = 60_000;
 /** design.md §3 defaults. */
@@ -29,7 +26,6 @@ const DEFAULTS = {
   incidents: 5 * MINUTE,
   metrica: 6 * 60 * MINUTE,
 };
-const JOBS = [stateJob, alarmedJob, downtimeJob, incidentsJob, metricaJob] as const;
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -41,24 +37,13 @@ afterEach(async () => {
 async function simulate(scenario: string, ms: number): Promise<RunningSimulator> {
   const clock = new FakeClock(SCENARIO_NOW);
   const sim = await startSimulator({ scenario: getScenario(scenario), clock });
-  const logger = createLogger({ level: "error", format: "json", destination: { write: () => {} } });
-  const { targets, credentials } = scenarioTargets(scenario);
-  const client = new MosapiClient({
-    url: sim.url,
-    version: 2,
-    timeoutMs: 15_000,
-    maxConcurrency: 4,
-    credentials,
-    logger,
-    clock,
-  });
-  const store = new SnapshotStore(targets);
-  const deps = { store, clock, logger, client, onFailure: () => {} };
+  const { targets, deps } = scenarioCollectors(scenario, sim, clock);
+  const { logger, client } = deps;
   // random 0.5: no jitter, so the count is exact.
   const scheduler = new Scheduler({ clock, logger, random: () => 0.5 });
   let running = 0;
   const jobs = targets
-    .flatMap((target) => JOBS.map((job) => job(deps, target, DEFAULTS[jobName(job)])))
+    .flatMap((target) => COLLECTOR_JOBS.map((job) => job(deps, target, DEFAULTS[jobName(job)])))
     .map((job) => ({
       ...job,
       run: async (signal: AbortSignal) => {
@@ -91,7 +76,7 @@ async function simulate(scenario: string, ms: number): Promise<RunningSimulator>
   return sim;
 }
 
-function jobName(job: (typeof JOBS)[number]): keyof typeof DEFAULTS {
+function jobName(job: (typeof COLLECTOR_JOBS)[number]): keyof typeof DEFAULTS {
   return (
     {
       [stateJob.name]: "state",

@@ -18,6 +18,15 @@ import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import { FakeClock } from "./fake-clock.js";
 
+/** Every collector's job factory, in the order a refresh round runs them. */
+export const COLLECTOR_JOBS = [
+  stateJob,
+  alarmedJob,
+  downtimeJob,
+  incidentsJob,
+  metricaJob,
+] as const;
+
 /** 2026-11-23T12:00:00Z, a multiple of 5 minutes: the scenario epoch. */
 export const SCENARIO_NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -42,6 +51,23 @@ export function scenarioTargets(name: string): {
   return { targets, credentials };
 }
 
+/** The scenario's targets and what their refresh jobs need, with a real client to `sim`. */
+export function scenarioCollectors(name: string, sim: RunningSimulator, clock: FakeClock) {
+  const logger = createLogger({ level: "error", format: "json", destination: { write: () => {} } });
+  const { targets, credentials } = scenarioTargets(name);
+  const client = new MosapiClient({
+    url: sim.url,
+    version: 2,
+    timeoutMs: 15_000,
+    maxConcurrency: 4,
+    credentials,
+    logger,
+    clock,
+  });
+  const store = new SnapshotStore(targets);
+  return { targets, deps: { store, clock, logger, client, onFailure: () => {} } };
+}
+
 /** Starts the scenario's simulator at {@link SCENARIO_NOW}, runs one round, returns the snapshot. */
 export async function scenarioSnapshot(
   name: string,
@@ -51,30 +77,18 @@ export async function scenarioSnapshot(
     clock: new FakeClock(SCENARIO_NOW),
   });
   const clock = new FakeClock(SCENARIO_NOW + 30_000);
-  const logger = createLogger({ level: "error", format: "json", destination: { write: () => {} } });
-  const { targets, credentials } = scenarioTargets(name);
-  const client = new MosapiClient({
-    url: sim.url,
-    version: 2,
-    timeoutMs: 5_000,
-    maxConcurrency: 4,
-    credentials,
-    logger,
-    clock,
-  });
-  const store = new SnapshotStore(targets);
-  const deps = { store, clock, logger, client, onFailure: () => {} };
+  const { targets, deps } = scenarioCollectors(name, sim, clock);
   const signal = new AbortController().signal;
   for (const target of targets) {
-    for (const job of [stateJob, alarmedJob, downtimeJob, incidentsJob, metricaJob]) {
+    for (const job of COLLECTOR_JOBS) {
       await job(deps, target, 60_000).run(signal);
     }
   }
   return {
-    snapshot: store.current(),
+    snapshot: deps.store.current(),
     sim,
     close: async () => {
-      await client.close();
+      await deps.client.close();
       await sim.close();
     },
   };
