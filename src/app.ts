@@ -52,6 +52,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const clock = options.clock ?? systemClock;
   const metrics = new SelfMetrics(options.build, { defaultMetrics: options.defaultMetrics });
   metrics.onConfigLoad(true, clock.now());
+  metrics.declareCredentials(
+    [...config.credentials].filter(([, c]) => c.kind === "basic").map(([name]) => name),
+  );
 
   const client = new MosapiClient({
     url: config.mosapi.url,

@@ -77,6 +77,17 @@ export class SelfMetrics implements ClientObserver {
     if (!event.ok) this.#loginFailures.inc({ credentials: event.credentials });
   }
 
+  /**
+   * Starts the login counters of Basic-auth credentials at 0, so `increase()` also sees the
+   * first failure (a series born at 1 has no earlier sample to increase from).
+   */
+  declareCredentials(names: readonly string[]): void {
+    for (const credentials of names) {
+      this.#logins.inc({ credentials }, 0);
+      this.#loginFailures.inc({ credentials }, 0);
+    }
+  }
+
   /** Counts one failed refresh of `collector` for `target`. */
   onRefreshFailure(target: Target, collector: CollectorName, reason: FailureReason): void {
     this.#refreshFailures.inc({ ...targetLabels(target), collector, reason });
