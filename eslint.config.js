@@ -25,7 +25,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts", "bench/**/*.js"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",
       "no-console": "off",
