@@ -28,6 +28,11 @@ export interface Config {
       /** PEM contents of `caFile`; absent means the system trust store. */
       readonly ca?: string;
       readonly minVersion: "TLSv1.2" | "TLSv1.3";
+      /**
+       * Do not verify MoSAPI's certificate. Off by default; only an explicit
+       * `insecure_skip_verify: true` turns verification off, and it is logged as a warning.
+       */
+      readonly insecureSkipVerify: boolean;
     };
   };
   /** Named credentials in file order; every target's `credentials` is a key here. */

@@ -98,6 +98,7 @@ export async function loadConfig(file: string, options: LoadOptions): Promise<Co
         ...(secrets.caFile === undefined ? {} : { caFile: secrets.caFile }),
         ...(secrets.ca === undefined ? {} : { ca: secrets.ca }),
         minVersion: config.mosapi.tls.minVersion,
+        insecureSkipVerify: config.mosapi.tls.insecureSkipVerify,
       },
     },
     credentials: secrets.credentials,

@@ -45,6 +45,7 @@ export function formatConfigCheck(config: Config): string {
       tls: {
         ...(mosapi.tls.caFile === undefined ? {} : { ca_file: mosapi.tls.caFile }),
         min_version: mosapi.tls.minVersion,
+        ...(mosapi.tls.insecureSkipVerify ? { insecure_skip_verify: true } : {}),
       },
     },
     credentials: Object.fromEntries(

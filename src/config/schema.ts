@@ -103,6 +103,7 @@ const tlsSchema = strict({
       error: (issue) => `invalid value ${describeValue(issue.input)}; expected TLSv1.2 or TLSv1.3`,
     })
     .default("TLSv1.2"),
+  insecure_skip_verify: z.boolean({ error: typed("true or false") }).default(false),
 });
 
 const mosapiSchema = strict({
@@ -131,6 +132,7 @@ const mosapiSchema = strict({
   tls: {
     ...(mosapi.tls.ca_file === undefined ? {} : { caFile: mosapi.tls.ca_file }),
     minVersion: mosapi.tls.min_version,
+    insecureSkipVerify: mosapi.tls.insecure_skip_verify,
   },
 }));
 

@@ -34,6 +34,11 @@ export function configWarnings(config: ParsedConfig): string[] {
       "mosapi.url: plain http sends passwords, session cookies and data unencrypted; use https (http is meant for the simulator on loopback)",
     );
   }
+  if (config.mosapi.tls.insecureSkipVerify) {
+    warnings.push(
+      "mosapi.tls.insecure_skip_verify: TLS certificate verification of MoSAPI is OFF; anyone on the network path can read your credentials and session cookies and feed the exporter false data",
+    );
+  }
   if (icann && config.mosapi.maxConcurrency > ICANN_MAX_SESSIONS) {
     warnings.push(
       `mosapi.max_concurrency: ${config.mosapi.maxConcurrency} is above the ${ICANN_MAX_SESSIONS} concurrent sessions ICANN documents per certificate; MoSAPI may refuse the extra sessions`,

@@ -56,7 +56,7 @@ export interface MosapiClientOptions {
   /** Credentials by name; `Target.credentials` refers to these names. */
   credentials: ReadonlyMap<string, Credential>;
   /** How we verify MoSAPI (ignored when `dispatcher` is given). */
-  tls?: { ca?: string; minVersion?: "TLSv1.2" | "TLSv1.3" };
+  tls?: { ca?: string; minVersion?: "TLSv1.2" | "TLSv1.3"; insecureSkipVerify?: boolean };
   /** Local IP to bind outgoing sockets to (ignored when `dispatcher` is given). */
   sourceAddress?: string;
   /**
@@ -183,6 +183,7 @@ export class MosapiClient {
     };
     if (options.tls?.ca !== undefined) settings.ca = options.tls.ca;
     if (options.tls?.minVersion !== undefined) settings.minVersion = options.tls.minVersion;
+    if (options.tls?.insecureSkipVerify === true) settings.insecureSkipVerify = true;
     if (options.sourceAddress !== undefined) settings.sourceAddress = options.sourceAddress;
     if (credential.kind === "tls_client") {
       settings.cert = credential.cert;

@@ -15,6 +15,8 @@ export interface AgentSettings {
   /** CA bundle (PEM) to verify MoSAPI with instead of Node's default roots. */
   readonly ca?: string;
   readonly minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** Skip verifying the server certificate (explicit opt-in only; default: verify). */
+  readonly insecureSkipVerify?: boolean;
   /** Local IP address to bind outgoing sockets to. */
   readonly sourceAddress?: string;
   /** Connect, headers and body timeouts; the client's own deadline normally fires first. */
@@ -38,7 +40,7 @@ export function agentOptions(settings: AgentSettings): Agent.Options {
   }
   return {
     connect: {
-      rejectUnauthorized: true,
+      rejectUnauthorized: settings.insecureSkipVerify !== true,
       timeout: settings.timeoutMs,
       ...(settings.ca === undefined ? {} : { ca: settings.ca }),
       ...(settings.cert === undefined ? {} : { cert: settings.cert }),

@@ -95,7 +95,12 @@ describe("loadConfig with a valid config", () => {
         timeoutMs: 20_000,
         maxConcurrency: 2,
         sourceAddress: "192.0.2.10",
-        tls: { caFile: fixture("secrets/ca.pem"), ca: await pem("ca.pem"), minVersion: "TLSv1.3" },
+        tls: {
+          caFile: fixture("secrets/ca.pem"),
+          ca: await pem("ca.pem"),
+          minVersion: "TLSv1.3",
+          insecureSkipVerify: false,
+        },
       },
       credentials: new Map([
         [
@@ -140,7 +145,7 @@ describe("loadConfig with a valid config", () => {
       version: 2,
       timeoutMs: 15_000,
       maxConcurrency: 4,
-      tls: { minVersion: "TLSv1.2" },
+      tls: { minVersion: "TLSv1.2", insecureSkipVerify: false },
     });
     expect(config.collectors).toEqual({
       state: 60_000,

@@ -47,3 +47,20 @@ describe("configWarnings", () => {
     ).toEqual([]);
   });
 });
+
+describe("insecure_skip_verify", () => {
+  it("is off unless set, and loudly warned about when set", () => {
+    const base = {
+      credentials: { c: { basic: { username: "u", password: "p" } } },
+      targets: [{ tld: "example", credentials: "c" }],
+    };
+    const plain = validateConfig(base);
+    const insecure = validateConfig({ ...base, mosapi: { tls: { insecure_skip_verify: true } } });
+    if (!plain.ok || !insecure.ok) throw new Error("fixture configs must be valid");
+    expect(plain.config.mosapi.tls.insecureSkipVerify).toBe(false);
+    expect(configWarnings(plain.config).join("\n")).not.toContain("insecure_skip_verify");
+    expect(configWarnings(insecure.config)).toContain(
+      "mosapi.tls.insecure_skip_verify: TLS certificate verification of MoSAPI is OFF; anyone on the network path can read your credentials and session cookies and feed the exporter false data",
+    );
+  });
+});

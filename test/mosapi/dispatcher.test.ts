@@ -40,6 +40,15 @@ describe("agentOptions", () => {
     });
   });
 
+  it("verifies the server certificate unless verification is explicitly skipped", () => {
+    expect(agentOptions({ timeoutMs: 1000, insecureSkipVerify: false }).connect).toMatchObject({
+      rejectUnauthorized: true,
+    });
+    expect(agentOptions({ timeoutMs: 1000, insecureSkipVerify: true }).connect).toMatchObject({
+      rejectUnauthorized: false,
+    });
+  });
+
   it("refuses half a certificate pair", () => {
     expect(() => agentOptions({ cert: "CERT", timeoutMs: 1000 })).toThrow(TypeError);
   });
