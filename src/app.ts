@@ -1,34 +1,37 @@
 /**
  * Composition root: wires config → MoSAPI client → refresh jobs → snapshot → HTTP. Owns the
- * start and the orderly stop (stop refreshing, log out, close the server).
+ * start, the reload (see app/runtime.ts) and the orderly stop (stop refreshing, log out, close
+ * the server).
  */
 import type { Dispatcher } from "undici";
-import { alarmedJob } from "./collectors/alarmed.js";
-import { downtimeJob } from "./collectors/downtime.js";
-import { incidentsJob } from "./collectors/incidents.js";
-import { metricaJob } from "./collectors/metrica.js";
-import { COLLECTOR_NAMES } from "./collectors/names.js";
-import type { RefreshDependencies } from "./collectors/refresh.js";
-import { Scheduler } from "./collectors/scheduler.js";
-import { stateJob } from "./collectors/state.js";
+import { Runtime } from "./app/runtime.js";
 import { SnapshotStore } from "./collectors/store.js";
-import type { Config } from "./config/load.js";
+import { loadConfig, type Config } from "./config/load.js";
 import { createHttpApp, startHttpServer } from "./http/server.js";
+import type { WebConfig } from "./web/config.js";
 import type { Logger } from "./log/logger.js";
 import { MetricsRenderer } from "./metrics/render.js";
 import { METRICS_CONTENT_TYPE } from "./metrics/prom.js";
 import { SelfMetrics, type BuildInfo } from "./metrics/self-metrics.js";
-import { MosapiClient } from "./mosapi/client.js";
 import { systemClock, type Clock } from "./util/clock.js";
 
 /** Everything the exporter needs from the outside world. */
 export interface AppOptions {
   readonly config: Config;
   readonly listen: { readonly host?: string | undefined; readonly port: number };
+  /** `--web.config.file`: TLS, Basic auth and extra headers for our endpoints; absent: plain HTTP. */
+  readonly web?: WebConfig | undefined;
   readonly logger: Logger;
   readonly build: BuildInfo;
   /** Include prom-client's process_* / nodejs_* metrics. */
   readonly defaultMetrics: boolean;
+  /** Where a reload looks up `password_env` variables; default none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * How a reload obtains the new config; default `loadConfig(config.file, { env })`, which
+   * re-reads the file and every secret file.
+   */
+  readonly reloadConfig?: () => Promise<Config>;
   readonly clock?: Clock;
   /** Tests only: one dispatcher for every MoSAPI request (e.g. an undici MockAgent). */
   readonly dispatcher?: Dispatcher;
@@ -42,6 +45,14 @@ export interface RunningApp {
   readonly port: number;
   readonly store: SnapshotStore;
   readonly metrics: SelfMetrics;
+  /** The config in force (changes on a successful reload). */
+  config(): Config;
+  /**
+   * Reloads the config file, exactly as `POST /-/reload` does; serialised with other reloads.
+   * @throws ConfigError when the new config is invalid (the old one stays in force); Error
+   *   when the exporter is shutting down.
+   */
+  reload(): Promise<void>;
   /** Stops refreshing, logs out of MoSAPI, closes the server. Idempotent. */
   close(): Promise<void>;
 }
@@ -51,80 +62,49 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const metrics = new SelfMetrics(options.build, { defaultMetrics: options.defaultMetrics });
-  metrics.onConfigLoad(true, clock.now());
-  metrics.declareCredentials(
-    [...config.credentials].filter(([, c]) => c.kind === "basic").map(([name]) => name),
-  );
-
-  const client = new MosapiClient({
-    url: config.mosapi.url,
-    version: config.mosapi.version,
-    timeoutMs: config.mosapi.timeoutMs,
-    maxConcurrency: config.mosapi.maxConcurrency,
-    credentials: config.credentials,
-    tls: {
-      minVersion: config.mosapi.tls.minVersion,
-      ...(config.mosapi.tls.ca ? { ca: config.mosapi.tls.ca } : {}),
-    },
-    ...(config.mosapi.sourceAddress ? { sourceAddress: config.mosapi.sourceAddress } : {}),
-    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    ...(options.random ? { random: options.random } : {}),
-    logger: logger.child({ component: "mosapi" }),
-    clock,
-    observer: metrics,
-  });
-
   const store = new SnapshotStore(config.targets);
-  const deps: RefreshDependencies = {
+  const env = options.env ?? {};
+  const runtime = new Runtime(config, {
     store,
-    clock,
-    logger: logger.child({ component: "refresh" }),
-    onFailure: (target, collector, reason) => {
-      metrics.onRefreshFailure(target, collector, reason);
-    },
-  };
-  const scheduler = new Scheduler({
-    clock,
+    metrics,
     logger,
-    ...(options.random ? { random: options.random } : {}),
+    clock,
+    dispatcher: options.dispatcher,
+    random: options.random,
+    loadConfig: options.reloadConfig ?? (() => loadConfig(config.file, { env })),
   });
-  const jobDeps = { ...deps, client };
-  const intervals = config.collectors;
-  // One loop per target and collector: a slow or failing collector never holds up another.
-  scheduler.start(
-    config.targets.flatMap((target) => [
-      stateJob(jobDeps, target, intervals.state),
-      alarmedJob(jobDeps, target, intervals.alarmed),
-      downtimeJob(jobDeps, target, intervals.downtime),
-      incidentsJob(jobDeps, target, intervals.incidents),
-      metricaJob(jobDeps, target, intervals.metrica),
-    ]),
-  );
-  const disabled = COLLECTOR_NAMES.filter((name) => config.collectors[name] === 0);
-  logger.info(
-    { targets: config.targets.length, url: config.mosapi.url, disabled_collectors: disabled },
-    "refreshing MoSAPI in the background",
-  );
 
   const renderer = new MetricsRenderer(() => store.current(), metrics);
-  const http = await startHttpServer(
-    createHttpApp({
-      renderMetrics: () => renderer.render(),
-      metricsContentType: METRICS_CONTENT_TYPE,
-      isReady: () => store.isReady(),
-      snapshot: () => store.current(),
-      info: {
-        version: options.build.version,
-        revision: options.build.revision,
-        nodeVersion: options.build.nodeVersion,
-        startedAt: clock.now(),
-      },
-      clock,
-      logger,
-    }),
-    options.listen,
-    logger.child({ component: "http" }),
-  );
+  let http;
+  try {
+    http = await startHttpServer(
+      createHttpApp(
+        {
+          renderMetrics: () => renderer.render(),
+          metricsContentType: METRICS_CONTENT_TYPE,
+          isReady: () => store.isReady(),
+          snapshot: () => store.current(),
+          reload: () => runtime.reload(),
+          info: {
+            version: options.build.version,
+            revision: options.build.revision,
+            nodeVersion: options.build.nodeVersion,
+            startedAt: clock.now(),
+          },
+          clock,
+          logger,
+        },
+        options.web,
+      ),
+      options.listen,
+      logger.child({ component: "http" }),
+      options.web,
+    );
+  } catch (error) {
+    // Nothing may keep refreshing (and holding sessions) behind a server that never started.
+    await runtime.close();
+    throw error;
+  }
   logger.info({ url: http.url }, "listening");
 
   let closing: Promise<void> | undefined;
@@ -133,10 +113,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     port: http.port,
     store,
     metrics,
+    config: () => runtime.config,
+    reload: () => runtime.reload(),
     close() {
       closing ??= (async () => {
-        await scheduler.stop();
-        await client.close();
+        await runtime.close();
         await http.close();
         logger.info("stopped");
       })();

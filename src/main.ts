@@ -11,6 +11,7 @@ import { FlagError, helpText, parseFlags, parseListenAddress } from "./config/fl
 import { formatConfigCheck } from "./config/redact.js";
 import { loadConfig } from "./config/load.js";
 import { createLogger } from "./log/logger.js";
+import { loadWebConfig } from "./web/load.js";
 import { packageVersion } from "./version.js";
 
 /** Where `run` writes and what stops it. Defaults are the real process. */
@@ -19,8 +20,16 @@ export interface RunIo {
   readonly stderr: { write(text: string): unknown };
   /** Resolves when the process is asked to stop (SIGTERM/SIGINT by default). */
   readonly stopSignal?: Promise<string>;
+  /** Emits `SIGHUP` when the config should be reloaded; default the process itself. */
+  readonly reloadSignals?: ReloadSignals;
   /** Called once the exporter is listening (tests, demo). */
   readonly onListening?: (url: string) => void;
+}
+
+/** Where reload requests come from: the process, or an EventEmitter in tests. */
+export interface ReloadSignals {
+  on(event: "SIGHUP", listener: () => void): unknown;
+  off(event: "SIGHUP", listener: () => void): unknown;
 }
 
 /** Upper bound for an orderly shutdown before we give up and exit non-zero. */
@@ -64,14 +73,17 @@ export async function run(
     return 0;
   }
 
-  if (flags.webConfigFile !== undefined) {
-    // Serving our endpoints over TLS / basic auth is not implemented yet. Refusing beats
-    // silently serving plain HTTP to someone who asked for TLS.
-    io.stderr.write(
-      "mosapi-exporter: --web.config.file is not supported by this version; " +
-        "put a TLS-terminating proxy in front of the exporter instead.\n",
-    );
-    return 1;
+  // Checked with the config (and by --config.check): an unusable web config must stop us before
+  // anything starts, rather than serve plain HTTP to someone who asked for TLS.
+  let web;
+  try {
+    web = flags.webConfigFile === undefined ? undefined : await loadWebConfig(flags.webConfigFile);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
   }
 
   let config;
@@ -99,6 +111,7 @@ export async function run(
   const app = await startApp({
     config,
     listen: parseListenAddress(flags.listenAddress),
+    web,
     logger,
     build: {
       version,
@@ -106,10 +119,27 @@ export async function run(
       nodeVersion: process.version,
     },
     defaultMetrics: !flags.disableExporterMetrics,
+    env,
   });
   io.onListening?.(app.url);
 
+  // A SIGHUP listener also replaces Node's default of exiting on SIGHUP.
+  const reloadSignals = io.reloadSignals ?? process;
+  const onReload = (): void => {
+    logger.info({ signal: "SIGHUP" }, "reloading the configuration");
+    app.reload().catch((error: unknown) => {
+      // The message lists every problem of the file and names no secret.
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error(
+        error instanceof ConfigError ? { code: error.code } : { err: error },
+        `reload failed, keeping the last good configuration: ${message}`,
+      );
+    });
+  };
+  reloadSignals.on("SIGHUP", onReload);
+
   const signal = await stopSignal;
+  reloadSignals.off("SIGHUP", onReload);
   logger.info({ signal }, "shutting down");
   const timedOut = Symbol("timeout");
   let timer: NodeJS.Timeout | undefined;

@@ -61,10 +61,16 @@ describe("run()", () => {
     expect(c.err()).toContain("Try --help.");
   });
 
-  it("--web.config.file is refused rather than silently ignored", async () => {
+  it("an unreadable --web.config.file exits 1 naming the file", async () => {
     const c = capture();
-    expect(await run(["--web.config.file", "web.yml"], {}, c.io)).toBe(1);
-    expect(c.err()).toContain("--web.config.file is not supported");
+    const argv = [
+      "--config.file",
+      "test/fixtures/config/minimal.yml",
+      "--web.config.file",
+      "web.yml",
+    ];
+    expect(await run(argv, {}, c.io)).toBe(1);
+    expect(c.err()).toBe("web.yml: cannot read the file: ENOENT (no such file or directory)\n");
   });
 
   it("--help and --version exit 0", async () => {

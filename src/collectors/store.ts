@@ -9,9 +9,17 @@ function emptyTarget(target: Target): TargetSnapshot {
   return { target, up: false, stateAttempted: false, collectors: {} };
 }
 
+/**
+ * How {@link SnapshotStore.retarget} treats a target that was configured before: the entry to
+ * keep (its last good data), or `undefined` to start it afresh.
+ */
+export type CarryOver = (target: Target, previous: TargetSnapshot) => TargetSnapshot | undefined;
+
 /** Holds the current snapshot and replaces it on every change. */
 export class SnapshotStore {
   #snapshot: Snapshot;
+  /** Readiness is reached once and then kept: a reload adding a target does not flap it. */
+  #ready = false;
 
   constructor(targets: readonly Target[]) {
     this.#snapshot = { version: 0, targets: targets.map(emptyTarget) };
@@ -37,8 +45,29 @@ export class SnapshotStore {
     if (previous === undefined) return undefined;
     const targets = [...this.#snapshot.targets];
     targets[index] = change(previous);
-    this.#snapshot = { version: this.#snapshot.version + 1, targets };
+    this.#replace(targets);
     return previous;
+  }
+
+  /**
+   * Switches to a new target list in one step (a reload): targets no longer listed vanish,
+   * new ones start empty, and a target listed before keeps the entry `carry` returns for it
+   * (always re-pointed at the new `Target` object) or starts empty when it returns undefined.
+   */
+  retarget(targets: readonly Target[], carry: CarryOver): void {
+    const before = new Map(this.#snapshot.targets.map((entry) => [targetKey(entry.target), entry]));
+    this.#replace(
+      targets.map((target) => {
+        const previous = before.get(targetKey(target));
+        const kept = previous === undefined ? undefined : carry(target, previous);
+        return kept === undefined ? emptyTarget(target) : { ...kept, target };
+      }),
+    );
+  }
+
+  #replace(targets: readonly TargetSnapshot[]): void {
+    this.#snapshot = { version: this.#snapshot.version + 1, targets };
+    this.#ready ||= targets.every((entry) => entry.stateAttempted);
   }
 
   /** The current entry of `target`, or undefined when it is not configured. */
@@ -47,8 +76,11 @@ export class SnapshotStore {
     return this.#snapshot.targets.find((entry) => targetKey(entry.target) === key);
   }
 
-  /** True once every target's first `state` refresh has finished, successfully or not. */
+  /**
+   * True once every target's first `state` refresh has finished, successfully or not; stays
+   * true afterwards, also when a reload adds targets that have not been refreshed yet.
+   */
   isReady(): boolean {
-    return this.#snapshot.targets.every((entry) => entry.stateAttempted);
+    return this.#ready;
   }
 }

@@ -9,7 +9,9 @@ import type { Snapshot } from "../collectors/snapshot.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../log/logger.js";
 import { renderLandingPage } from "./landing.js";
-import type { BuildInfo } from "./landing.js";
+import type { BuildInfo, PageFrame } from "./layout.js";
+import { statusJson } from "./status-json.js";
+import { renderTargetNotFoundPage, renderTargetPage } from "./target-page.js";
 
 /** What the HTTP layer needs from the rest of the exporter. */
 export interface HttpDependencies {
@@ -87,19 +89,42 @@ export function createRoutes(deps: HttpDependencies, logger: Logger = deps.logge
     sendText(res, 405, "Method not allowed: use POST");
   });
 
+  const frame = (): PageFrame => ({
+    info: deps.info,
+    now: deps.clock.now(),
+    ready: deps.isReady(),
+  });
+
   router.get("/", (_req, res) => {
-    const page = renderLandingPage({
-      snapshot: deps.snapshot(),
-      info: deps.info,
-      now: deps.clock.now(),
-      ready: deps.isReady(),
-    });
-    // Defence in depth behind the escaping: the page needs no script, image or frame.
-    res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-    res.status(200).type("html").send(page);
+    sendHtml(res, 200, renderLandingPage({ ...frame(), snapshot: deps.snapshot() }));
+  });
+
+  router.get("/targets/:entity/:id", (req, res) => {
+    const { entity, id } = req.params;
+    const target = deps
+      .snapshot()
+      .targets.find((t) => t.target.entity === entity && t.target.id === id);
+    if (target === undefined) {
+      sendHtml(res, 404, renderTargetNotFoundPage(frame(), `${entity}/${id}`));
+      return;
+    }
+    sendHtml(res, 200, renderTargetPage({ ...frame(), target }));
+  });
+
+  router.get("/api/v1/status", (_req, res) => {
+    // Live state: never cached, whatever the server-wide defaults are.
+    res.setHeader("Cache-Control", "no-store");
+    res.status(200).json(statusJson(deps.snapshot(), frame()));
   });
 
   return router;
+}
+
+/** Sends an HTML page with a CSP that allows nothing but inline style. */
+function sendHtml(res: Response, status: number, page: string): void {
+  // Defence in depth behind the escaping: the pages need no script, image or frame.
+  res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  res.status(status).type("html").send(page);
 }
 
 /** A ConfigError (or anything shaped like one) means the user's file is wrong: a 400. */

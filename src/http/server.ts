@@ -1,13 +1,20 @@
 /**
- * The exporter's HTTP server: the Express app (routes, request log, 404, one error middleware)
- * and a listener whose close() drains in-flight requests before it gives up on them.
+ * The exporter's HTTP server: the Express app (routes, request log, web config middleware, 404,
+ * one error middleware) and a listener, HTTP or HTTPS, whose close() drains in-flight requests
+ * before it gives up on them.
  */
 import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import express from "express";
 import type { ErrorRequestHandler, Express, RequestHandler } from "express";
 import type { Logger } from "../log/logger.js";
+import { watchCertificates } from "../web/cert-reloader.js";
+import type { TlsServerSettings, WebConfig } from "../web/config.js";
+import { webMiddleware } from "../web/middleware.js";
+import { clientCertificateAllowed, readTlsMaterial, tlsServerOptions } from "../web/tls.js";
 import { createRoutes, sendText } from "./routes.js";
 import type { HttpDependencies } from "./routes.js";
 
@@ -15,9 +22,10 @@ export type { HttpDependencies } from "./routes.js";
 
 /**
  * Builds the Express app. Every response carries `Cache-Control: no-store` (all of it is live
- * state), no ETag and no `X-Powered-By`. Each request is logged at debug level only.
+ * state), no ETag and no `X-Powered-By`. Each request is logged at debug level only. With `web`,
+ * its headers are added and its Basic auth checked before any route (401s are logged too).
  */
-export function createHttpApp(deps: HttpDependencies): Express {
+export function createHttpApp(deps: HttpDependencies, web?: WebConfig): Express {
   const logger = deps.logger.child({ component: "http" });
   const app = express();
   app.disable("x-powered-by");
@@ -27,6 +35,7 @@ export function createHttpApp(deps: HttpDependencies): Express {
     res.setHeader("Cache-Control", "no-store");
     next();
   });
+  for (const middleware of webMiddleware(web)) app.use(middleware);
   app.use(createRoutes(deps, logger));
   app.use((_req, res) => {
     sendText(res, 404, "Not found");
@@ -75,7 +84,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
 
 /** A listening server. */
 export interface RunningHttpServer {
-  /** `http://127.0.0.1:9745`; IPv6 addresses in brackets. */
+  /** `http://127.0.0.1:9745` (`https://` with TLS); IPv6 addresses in brackets. */
   readonly url: string;
   /** The bound port (useful after listening on port 0). */
   readonly port: number;
@@ -88,17 +97,40 @@ export interface RunningHttpServer {
 }
 
 /**
- * Listens on `listen.host` (all interfaces when absent) and `listen.port` (0 picks a free port).
- * Rejects when the address cannot be bound (e.g. `EADDRINUSE`). Server-level errors after that
- * (e.g. `EMFILE` on accept) are logged to `logger` when given instead of crashing the process.
+ * An HTTPS server for `settings`: certificates re-read when their files change, and the client
+ * certificate policies Node's handshake cannot enforce checked right after it.
+ *
+ * @throws the file system or OpenSSL error when the files cannot be read or used.
+ */
+function createTlsServer(app: Express, settings: TlsServerSettings, logger?: Logger): Server {
+  const server = createHttpsServer(tlsServerOptions(settings, readTlsMaterial(settings)), app);
+  watchCertificates(server, settings, logger);
+  // Prepended: runs before the HTTP layer starts reading requests from the socket.
+  server.prependListener("secureConnection", (socket: TLSSocket) => {
+    if (!clientCertificateAllowed(settings.clientAuthType, socket)) socket.destroy();
+  });
+  server.on("tlsClientError", (err) => {
+    // A failed handshake is the client's problem (wrong CA, no certificate, old TLS version).
+    logger?.debug({ err }, "TLS handshake failed");
+  });
+  return server;
+}
+
+/**
+ * Listens on `listen.host` (all interfaces when absent) and `listen.port` (0 picks a free port),
+ * over HTTPS when `web` has `tls`. Rejects when the address cannot be bound (e.g. `EADDRINUSE`)
+ * or the TLS files cannot be used. Server-level errors after that (e.g. `EMFILE` on accept) are
+ * logged to `logger` when given instead of crashing the process.
  */
 export async function startHttpServer(
   app: Express,
   listen: { host?: string | undefined; port: number },
   logger?: Logger,
+  web?: WebConfig,
 ): Promise<RunningHttpServer> {
-  const server = createServer(app);
-  const connections = trackConnections(server);
+  const tls = web?.tls;
+  const server = tls === undefined ? createServer(app) : createTlsServer(app, tls, logger);
+  const connections = trackConnections(server, tls !== undefined);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -110,6 +142,18 @@ export async function startHttpServer(
   server.on("error", (err) => {
     logger?.error({ err }, "HTTP server error");
   });
+  if (web !== undefined) {
+    // Counts and settings only: user names and hashes stay out of the log.
+    logger?.info(
+      {
+        web_config_file: web.file,
+        tls: tls !== undefined,
+        ...(tls === undefined ? {} : { client_auth_type: tls.clientAuthType }),
+        basic_auth_users: web.basicAuthUsers.size,
+      },
+      "web configuration applied",
+    );
+  }
 
   const address = server.address() as AddressInfo;
   // A wildcard bind (`:9745`) is reachable on loopback; show an address people can open.
@@ -122,7 +166,7 @@ export async function startHttpServer(
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${tls === undefined ? "http" : "https"}://${host}:${address.port}`,
     port: address.port,
     close(graceMs = 5000) {
       closing ??= new Promise<void>((resolve) => {
@@ -149,16 +193,25 @@ interface ConnectionTracker {
 
 /**
  * Keeps count of the requests in flight per socket, which Node's own closeIdleConnections()
- * leaves to us for sockets that become idle after close() started.
+ * leaves to us for sockets that become idle after close() started. Over TLS, requests arrive on
+ * the socket of `secureConnection`; the raw sockets are kept too, so destroyAll() also ends
+ * connections still in their handshake.
  */
-function trackConnections(server: ReturnType<typeof createServer>): ConnectionTracker {
+function trackConnections(server: Server, secure: boolean): ConnectionTracker {
   const inFlight = new Map<Socket, Set<ServerResponse>>();
+  const raw = new Set<Socket>();
   let draining = false;
 
-  server.on("connection", (socket: Socket) => {
+  server.on(secure ? "secureConnection" : "connection", (socket: Socket) => {
     inFlight.set(socket, new Set());
     socket.once("close", () => inFlight.delete(socket));
   });
+  if (secure) {
+    server.on("connection", (socket: Socket) => {
+      raw.add(socket);
+      socket.once("close", () => raw.delete(socket));
+    });
+  }
 
   // Prepended so it runs before the app can answer synchronously.
   server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -187,6 +240,7 @@ function trackConnections(server: ReturnType<typeof createServer>): ConnectionTr
     },
     destroyAll() {
       for (const socket of inFlight.keys()) socket.destroy();
+      for (const socket of raw) socket.destroy();
     },
   };
 }

@@ -46,7 +46,7 @@ describe("formatConfigCheck", () => {
         version: 2,
         timeoutMs: 1_500,
         maxConcurrency: 1,
-        tls: { minVersion: "TLSv1.2" },
+        tls: { minVersion: "TLSv1.2", insecureSkipVerify: false },
       },
       credentials: new Map([["login", { kind: "basic", username: "u", password: "hand-pw-77" }]]),
       targets: [{ entity: "ry", id: "example", credentials: "login" }],

@@ -1,114 +1,48 @@
 import { describe, expect, it } from "vitest";
-import type { Snapshot, TargetSnapshot } from "../../src/collectors/snapshot.js";
-import { formatDuration, renderLandingPage } from "../../src/http/landing.js";
-import { stateResponseSchema } from "../../src/mosapi/models.js";
+import type { TargetSnapshot } from "../../src/collectors/snapshot.js";
+import { renderLandingPage } from "../../src/http/landing.js";
+import {
+  AT,
+  FRAME,
+  down,
+  failing,
+  healthy,
+  normalize,
+  pending,
+  snapshotOf,
+  state,
+} from "./board-fixtures.js";
 
-const NOW = Date.parse("2025-03-04T05:06:07Z");
-const INFO = {
-  version: "1.2.3",
-  revision: "abc1234",
-  nodeVersion: "v20.19.0",
-  startedAt: NOW - (26 * 3600 + 5 * 60) * 1000,
-};
-const AT = NOW - 30_000;
-
-function state(status: string, services: Record<string, unknown>, tld = "example") {
-  return stateResponseSchema.parse({
-    lastUpdateApiDatabase: 1741064700,
-    tld,
-    status,
-    testedServices: services,
-  });
-}
-
-const healthy: TargetSnapshot = {
-  target: { entity: "ry", id: "example", credentials: "c" },
-  up: true,
-  stateAttempted: true,
-  state: state("Up", {
-    DNS: { status: "Up", emergencyThreshold: 12.5, incidents: [] },
-    DNSSEC: { status: "Up", emergencyThreshold: 0 },
-    RDDS: { status: "Disabled" },
-    EPP: { status: "Up-inconclusive-no-data", emergencyThreshold: "1.0000" },
-  }),
-  collectors: { state: { lastSuccessAt: AT }, alarmed: { lastSuccessAt: AT - 60_000 } },
-};
-
-const down: TargetSnapshot = {
-  target: { entity: "ry", id: "test", credentials: "c" },
-  up: true,
-  stateAttempted: true,
-  state: state(
-    "Down",
-    {
-      DNS: {
-        status: "Down",
-        emergencyThreshold: 41.667,
-        incidents: [
-          { incidentID: "1.2", startTime: 1741060000, falsePositive: false, state: "Active" },
-          { incidentID: "1.1", startTime: 1740000000, endTime: 1740003600, state: "Resolved" },
-        ],
-      },
-      RDAP: {
-        status: "Up",
-        emergencyThreshold: 2,
-        incidents: [{ incidentID: "2.1", startTime: 1741060000, state: "Active" }],
-      },
-    },
-    "test",
-  ),
-  collectors: { state: { lastSuccessAt: AT } },
-};
-
-const failing: TargetSnapshot = {
-  target: { entity: "rr", id: "9999", credentials: "c" },
-  up: false,
-  stateAttempted: true,
-  collectors: {
-    state: {
-      lastError: {
-        reason: "timeout",
-        code: "MOSAPI_TIMEOUT",
-        message: "state request timed out after 15s",
-        at: AT,
-      },
-    },
-  },
-};
-
-const pending: TargetSnapshot = {
-  target: { entity: "ry", id: "invalid", credentials: "c" },
-  up: false,
-  stateAttempted: false,
-  collectors: {},
-};
-
-/** The page with insignificant whitespace removed, so assertions do not depend on layout. */
 function render(targets: readonly TargetSnapshot[], ready = true): string {
-  const snapshot: Snapshot = { version: 1, targets };
-  return normalize(renderLandingPage({ snapshot, info: INFO, now: NOW, ready }));
+  return normalize(renderLandingPage({ ...FRAME, ready, snapshot: snapshotOf(...targets) }));
 }
 
-function normalize(page: string): string {
-  return page.replace(/>\s+/g, ">").replace(/\s+</g, "<").replace(/\s+/g, " ");
-}
-
-/** Row header texts in document order. */
+/** Row header texts of the services grid in document order. */
 function rowOrder(page: string): string[] {
-  return [...page.matchAll(/<th scope="row">([^<]*)<\/th>/g)].map((m) => m[1]!);
+  const grid = page.slice(page.indexOf('<table class="grid">'), page.indexOf("</table>"));
+  return [...grid.matchAll(/<th scope="row"><a href="[^"]*">([^<]*)<\/a><\/th>/g)].map(
+    (m) => m[1]!,
+  );
 }
 
-/** The `<tr>` whose row header is `label`. */
+/** The grid's `<tr>` whose row header is `label`. */
 function row(page: string, label: string): string {
-  const start = page.indexOf(`<th scope="row">${label}</th>`);
+  const start = page.indexOf(`">${label}</a></th>`);
   expect(start).toBeGreaterThan(-1);
   return page.slice(start, page.indexOf("</tr>", start));
 }
 
+/** A section by its heading id. */
+function section(page: string, id: string): string {
+  const start = page.indexOf(`<section aria-labelledby="${id}">`);
+  expect(start).toBeGreaterThan(-1);
+  return page.slice(start, page.indexOf("</section>", start));
+}
+
 describe("renderLandingPage", () => {
-  it("is a self-refreshing, phone-friendly document with links and build info", () => {
+  it("is a self-refreshing, phone-friendly document with landmarks, links and build info", () => {
     const page = render([healthy]);
-    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toMatch(/^<!doctype html><html lang="en">/);
     expect(page).toContain("<title>MoSAPI exporter</title>");
     expect(page).toContain("<h1>MoSAPI exporter</h1>");
     expect(page).toContain('<meta http-equiv="refresh" content="60" />');
@@ -116,7 +50,10 @@ describe("renderLandingPage", () => {
       '<meta name="viewport" content="width=device-width, initial-scale=1" />',
     );
     expect(page).not.toContain("<script");
-    for (const href of ["/metrics", "/-/healthy", "/-/ready"]) {
+    for (const landmark of ["<header>", '<nav aria-label="Exporter">', "<main>", "<footer>"]) {
+      expect(page).toContain(landmark);
+    }
+    for (const href of ["/", "/metrics", "/-/healthy", "/-/ready", "/api/v1/status"]) {
       expect(page).toContain(`<a href="${href}">`);
     }
     expect(page).toContain("Version 1.2.3 (revision abc1234), Node.js v20.19.0.");
@@ -125,54 +62,102 @@ describe("renderLandingPage", () => {
     expect(render([pending], false)).toContain("Not ready");
   });
 
-  it("has column and row headers with scope", () => {
-    const page = render([healthy]);
-    for (const col of ["Target", "up", "Status", "DNS", "DNSSEC", "RDDS", "RDAP", "EPP"]) {
+  it("has a captioned grid with column and row headers; rows link to the detail pages", () => {
+    const page = render([healthy, failing]);
+    expect(page).toContain(
+      '<table class="grid"><caption>Every target and service, worst first</caption>',
+    );
+    for (const col of ["Target", "Refresh", "Status", "DNS", "DNSSEC", "RDDS", "RDAP", "EPP"]) {
       expect(page).toContain(`<th scope="col">${col}</th>`);
     }
-    expect(page).toContain('<th scope="row">TLD example</th>');
+    expect(page).toContain('<th scope="row"><a href="/targets/ry/example">TLD example</a></th>');
+    expect(page).toContain('<th scope="row"><a href="/targets/rr/9999">registrar 9999</a></th>');
   });
 
-  it("shows each service's status as text and as a colour class, with threshold used", () => {
-    const r = row(render([healthy]), "TLD example");
-    expect(r).toContain('<td class="s-up">yes</td>');
-    expect(r).toContain('<td class="s-up">up</td>');
-    expect(r).toContain(
-      '<td class="s-up">up<br /><span class="threshold">12.5% of threshold</span></td>',
-    );
-    expect(r).toContain(
-      '<td class="s-up">up<br /><span class="threshold">0% of threshold</span></td>',
-    );
-    expect(r).toContain('<td class="s-disabled">disabled</td>');
-    expect(r).toContain('<td class="s-none">not monitored</td>');
-    expect(r).toContain(
-      '<td class="s-inconclusive">up-inconclusive-no-data<br /><span class="threshold">1% of threshold</span></td>',
-    );
-    expect(r).toContain("<li>state: 2025-03-04T05:05:37Z</li>");
-    expect(r).toContain("<li>alarmed: 2025-03-04T05:04:37Z</li>");
-    expect(r).toContain("<td>none</td>");
-  });
-
-  it("counts active incidents, not resolved ones", () => {
+  it("shows each service's status in words and colour, downtime, alarm and threshold bar", () => {
     const page = render([healthy, down]);
-    expect(row(page, "TLD test")).toContain("<td>2</td>");
-    expect(row(page, "TLD example")).toContain("<td>0</td>");
-    expect(page).toContain("2 target(s), 2 active incident(s), 0 with failing refreshes.");
-  });
-
-  it("shows the last error of a failing collector with reason and message", () => {
-    const r = row(render([failing]), "registrar 9999");
-    expect(r).toContain('<td class="s-down">no</td>');
-    expect(r).toContain('<td class="s-none">no data</td>');
-    expect(r).toContain(
-      '<li class="s-down"><strong>state</strong>: timeout: state request timed out after 15s (MOSAPI_TIMEOUT, 2025-03-04T05:05:37Z)</li>',
+    const example = row(page, "TLD example");
+    expect(example).toContain(
+      '<td class="s-up"><span class="status">up</span><br /><span class="note">30 min down (week)</span><div class="bar" aria-hidden="true"><span class="fill t10" style="width: 12.5%"></span>',
     );
-    expect(r).toContain("<li>state: never</li>");
+    for (const mark of [10, 25, 50, 75, 100]) {
+      expect(example).toContain(`<span class="mark" style="left: ${mark}%"></span>`);
+    }
+    expect(example).toContain('<span class="note">12.5% of emergency threshold</span>');
+    expect(example).toContain('<td class="s-disabled"><span class="status">disabled</span></td>');
+    expect(example).toContain('<td class="s-none">not monitored</td>');
+    expect(example).toContain(
+      '<td class="s-inconclusive"><span class="status">up-inconclusive-no-data</span>',
+    );
+    const test = row(page, "TLD test");
+    expect(test).toContain(
+      '<td class="s-down"><span class="status">down</span><br /><span class="flag">ALARMED</span>',
+    );
+    expect(test).toContain('style="width: 41.667%"');
+    expect(test).toContain('<span class="fill t25"');
+    expect(test).toContain('<td class="num">2</td>');
   });
 
-  it("marks targets whose first refresh has not finished as pending", () => {
-    const r = row(render([pending]), "TLD invalid");
-    expect(r).toContain('<td class="s-none">pending</td>');
+  it("fills the bar at most to the end and colours it by the highest mark reached", () => {
+    const over: TargetSnapshot = {
+      ...healthy,
+      state: state("Down", { DNS: { status: "Down", emergencyThreshold: 130 } }),
+    };
+    const cell = row(render([over]), "TLD example");
+    expect(cell).toContain('<span class="fill t100" style="width: 100%">');
+    expect(cell).toContain("130% of emergency threshold");
+  });
+
+  it("lists active incidents with start, failed probes, name servers down and error codes", () => {
+    const page = render([healthy, down]);
+    expect(page).toContain("2 target(s), 2 active incident(s), 0 with failing refreshes.");
+    const incidents = section(page, "incidents-title");
+    expect(incidents).toContain(
+      "<h3>TLD test DNS: incident 1.2</h3><p>Started 2025-03-04T03:46:40Z.</p>",
+    );
+    expect(incidents).toContain(
+      "Latest measurement 1741063800.9 of the cycle at 2025-03-04T04:50:00Z: Down. Probes: 1 up, 1 down, 1 offline, 1 no result.",
+    );
+    expect(incidents).toContain(
+      "Failed probes: Amsterdam (down), Johannesburg (offline), Singapore (no result).",
+    );
+    expect(incidents).toContain("Name servers down: ns1.test.");
+    expect(incidents).toContain(
+      '<tr><td>DNS</td><td class="num">-200</td><td>No reply from name server</td><td class="num">4</td></tr>',
+    );
+    expect(incidents).toContain("<td>DNSSEC: signature expired (TCP)</td>");
+    expect(incidents).toContain(
+      "<h3>TLD test RDAP: incident 2.1</h3><p>Started 2025-03-04T03:46:40Z.</p><p>No measurement fetched yet for this incident.</p>",
+    );
+    expect(incidents).not.toContain("incident 1.1");
+    expect(section(render([healthy]), "incidents-title")).toContain("No active incidents.");
+  });
+
+  it("shows METRICA totals per target", () => {
+    const metrica = section(render([healthy, down, pending]), "metrica-title");
+    expect(metrica).toContain(
+      "<caption>Latest abuse reports: 40 unique abuse domain(s) over 1 report(s)</caption>",
+    );
+    expect(metrica).toContain(
+      '<td>2025-03-03</td><td class="num">40</td><td>spam 12, botnetCc not monitored</td>',
+    );
+    expect(metrica).toContain('TLD test</a></th><td colspan="3">no report</td>');
+    expect(metrica).toContain('TLD invalid</a></th><td colspan="3">not fetched</td>');
+  });
+
+  it("shows per collector the last success and the last error", () => {
+    const refreshes = section(render([healthy, failing]), "collectors-title");
+    expect(refreshes).toContain(
+      '<th scope="col">state</th><th scope="col">alarmed</th><th scope="col">downtime</th><th scope="col">incidents</th><th scope="col">metrica</th>',
+    );
+    expect(refreshes).toContain(
+      '<td>ok 2025-03-04T05:05:37Z</td><td>ok 2025-03-04T05:04:37Z</td><td class="s-none">not run</td>',
+    );
+    expect(refreshes).toContain(
+      '<td class="s-down">never<br /><strong>failed 2025-03-04T05:05:37Z</strong>: timeout: state request timed out after 15s (MOSAPI_TIMEOUT)</td>',
+    );
+    const grid = row(render([failing]), "registrar 9999");
+    expect(grid).toContain('<td class="s-down">failing</td><td class="s-none">no data</td>');
   });
 
   it("orders worst first: failing refreshes, then down, inconclusive, unknown, up", () => {
@@ -187,7 +172,7 @@ describe("renderLandingPage", () => {
       target: { entity: "ry", id: "weird", credentials: "c" },
       state: state("Sideways", { DNS: { status: "Up", emergencyThreshold: 0 } }),
     };
-    const alarmedFailing: TargetSnapshot = {
+    const partly: TargetSnapshot = {
       ...healthy,
       target: { entity: "ry", id: "forbidden", credentials: "c" },
       collectors: {
@@ -197,7 +182,7 @@ describe("renderLandingPage", () => {
         },
       },
     };
-    const page = render([healthy, pending, unknown, down, inconclusive, alarmedFailing, failing]);
+    const page = render([healthy, pending, unknown, down, inconclusive, partly, failing]);
     expect(rowOrder(page)).toEqual([
       "registrar 9999",
       "TLD forbidden",
@@ -207,7 +192,10 @@ describe("renderLandingPage", () => {
       "TLD weird",
       "TLD example",
     ]);
-    expect(row(page, "TLD weird")).toContain('<td class="s-unknown">unknown (Sideways)</td>');
+    expect(row(page, "TLD forbidden")).toContain('<td class="s-inconclusive">partly failing</td>');
+    expect(row(page, "TLD weird")).toContain(
+      '<td class="s-unknown"><span class="status">unknown (Sideways)</span></td>',
+    );
   });
 
   it("puts the higher emergency threshold first among equal statuses", () => {
@@ -220,7 +208,7 @@ describe("renderLandingPage", () => {
   });
 
   it("renders an empty configuration", () => {
-    expect(render([])).toContain("No targets configured.");
+    expect(render([])).toContain('<td colspan="9">No targets configured.</td>');
   });
 
   it("renders upstream and config strings as text, never as markup", () => {
@@ -237,11 +225,17 @@ describe("renderLandingPage", () => {
           RDDS: { status: breakout },
           EPP: {
             status: "Up",
-            incidents: [{ incidentID: attack, startTime: 1741060000, state: breakout }],
+            incidents: [{ incidentID: attack, startTime: 1741060000, state: "Active" }],
           },
         },
         attack,
       ),
+      metrica: {
+        domainListDate: "2025-03-03",
+        reportTimestamp: 1740960000,
+        uniqueAbuseDomains: 1,
+        threats: [{ threatType: attack, count: 1 }],
+      },
       collectors: {
         state: { lastError: { reason: "http_error", code: attack, message: breakout, at: AT } },
       },
@@ -249,24 +243,15 @@ describe("renderLandingPage", () => {
     const page = render([hostile]);
     expect(page).not.toContain("<script>");
     expect(page).not.toContain('"onmouseover=');
-    expect(page).toContain("TLD &lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(page).toContain(
+      '<a href="/targets/ry/%3Cscript%3Ealert(1)%3C%2Fscript%3E">TLD &lt;script&gt;alert(1)&lt;/script&gt;</a>',
+    );
     expect(page).toContain("unknown (&lt;script&gt;alert(1)&lt;/script&gt;)");
     expect(page).toContain("unknown (&quot;onmouseover=alert(2))");
+    expect(page).toContain("incident &lt;script&gt;alert(1)&lt;/script&gt;</h3>");
+    expect(page).toContain("<td>&lt;script&gt;alert(1)&lt;/script&gt; 1</td>");
     expect(page).toContain(
-      "http_error: &quot;onmouseover=alert(2) (&lt;script&gt;alert(1)&lt;/script&gt;,",
+      "http_error: &quot;onmouseover=alert(2) (&lt;script&gt;alert(1)&lt;/script&gt;)",
     );
-  });
-});
-
-describe("formatDuration", () => {
-  it.each([
-    [0, "0s"],
-    [59_999, "59s"],
-    [60_000, "1m"],
-    [3_600_000, "1h 0m"],
-    [90_061_000, "1d 1h 1m"],
-    [-5, "0s"],
-  ])("%i ms → %s", (ms, expected) => {
-    expect(formatDuration(ms)).toBe(expected);
   });
 });

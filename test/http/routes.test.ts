@@ -218,7 +218,7 @@ describe("GET /", () => {
     expect(res.body).toContain("<title>MoSAPI exporter</title>");
     expect(res.body).toContain("Version 1.2.3 (revision abc1234)");
     expect(res.body.replace(/\s+/g, " ")).toContain("Up 1m, since 1970-01-01T00:00:00Z.");
-    expect(res.body).toContain('<th scope="row">registrar 9999</th>');
+    expect(res.body).toContain('<a href="/targets/rr/9999">registrar 9999</a>');
     expect(res.body).toContain("Not ready");
     expect((await call(`${url}/`, "HEAD")).body).toBe("");
   });
@@ -250,6 +250,39 @@ describe("GET /", () => {
     expect(body).not.toContain('"onmouseover=');
     expect(body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(body).toContain("&quot;onmouseover=alert(1)");
+  });
+});
+
+describe("GET /targets/<entity>/<id>", () => {
+  it("serves a known target's page and an HTML 404 for others", async () => {
+    const { url } = await start();
+    const res = await call(`${url}/targets/ry/test`);
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(res.headers["content-security-policy"]).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'",
+    );
+    expect(res.body).toContain("<h1>TLD test</h1>");
+    expect((await call(`${url}/targets/rr/9999`)).status).toBe(200);
+    for (const path of ["/targets/rr/example", "/targets/ry/nope", "/targets/xx/test"]) {
+      const missing = await call(url + path);
+      expect(missing.status).toBe(404);
+      expect(missing.headers["content-type"]).toBe("text/html; charset=utf-8");
+      expect(missing.body).toContain("<h1>Unknown target</h1>");
+    }
+  });
+});
+
+describe("GET /api/v1/status", () => {
+  it("serves the JSON view, never cached", async () => {
+    const { url } = await start({ isReady: () => false });
+    const res = await call(`${url}/api/v1/status`);
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(res.headers["cache-control"]).toBe("no-store");
+    const body = JSON.parse(res.body) as { exporter: { ready: boolean }; targets: unknown[] };
+    expect(body.exporter.ready).toBe(false);
+    expect(body.targets).toHaveLength(3);
   });
 });
 

@@ -1,0 +1,60 @@
+/**
+ * What a reload keeps: the last good data of a target survives when the new config would fetch
+ * the same data the same way (same MoSAPI, same credentials), so `/metrics` shows no gap.
+ * Anything else starts afresh rather than showing data obtained under the old settings.
+ */
+import type { CarryOver } from "../collectors/store.js";
+import type { CollectorName } from "../collectors/names.js";
+import type { TargetSnapshot } from "../collectors/snapshot.js";
+import type { Config } from "../config/load.js";
+import type { Credential } from "../mosapi/credentials.js";
+
+/** True when both credentials would authenticate identically (secrets compared, not shown). */
+export function sameCredential(a: Credential | undefined, b: Credential | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a.kind === "basic" && b.kind === "basic") {
+    return a.username === b.username && a.password === b.password;
+  }
+  if (a.kind === "tls_client" && b.kind === "tls_client") {
+    return a.cert === b.cert && a.key === b.key;
+  }
+  return false;
+}
+
+/** `entry` without the data and bookkeeping of the collectors `config` disables. */
+function withoutDisabled(entry: TargetSnapshot, config: Config): TargetSnapshot {
+  const on = (name: CollectorName): boolean => config.collectors[name] !== 0;
+  const { state, alarmed, downtimeMinutes, incidents, metrica, collectors, ...rest } = entry;
+  return {
+    ...rest,
+    // Without `state`, nothing will confirm the target is up any more.
+    up: on("state") && entry.up,
+    collectors: Object.fromEntries(
+      Object.entries(collectors).filter(([name]) => on(name as CollectorName)),
+    ),
+    ...(state !== undefined && on("state") ? { state } : {}),
+    ...(alarmed !== undefined && on("alarmed") ? { alarmed } : {}),
+    ...(downtimeMinutes !== undefined && on("downtime") ? { downtimeMinutes } : {}),
+    ...(incidents !== undefined && on("incidents") ? { incidents } : {}),
+    ...(metrica !== undefined && on("metrica") ? { metrica } : {}),
+  };
+}
+
+/**
+ * The {@link CarryOver} of a reload from `before` to `after`: a target keeps its entry when
+ * MoSAPI's URL and API version are unchanged and its credentials have the same name and the same
+ * content (username and password, or certificate and key, as re-read from their files). Data of
+ * collectors the new config disables is dropped.
+ */
+export function carryOver(before: Config, after: Config): CarryOver {
+  const sameSource =
+    before.mosapi.url === after.mosapi.url && before.mosapi.version === after.mosapi.version;
+  return (target, previous) => {
+    if (!sameSource || previous.target.credentials !== target.credentials) return undefined;
+    const credential = target.credentials;
+    if (!sameCredential(before.credentials.get(credential), after.credentials.get(credential))) {
+      return undefined;
+    }
+    return withoutDisabled(previous, after);
+  };
+}

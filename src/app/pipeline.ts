@@ -1,0 +1,117 @@
+/**
+ * Everything that talks to MoSAPI for one loaded config: the MoSAPI client (its Agents,
+ * limiters and sessions) and one refresh loop per target and collector. A reload builds a new
+ * pipeline and retires the old one; the snapshot store and the exporter's metrics outlive both.
+ */
+import type { Dispatcher } from "undici";
+import { alarmedJob } from "../collectors/alarmed.js";
+import { downtimeJob } from "../collectors/downtime.js";
+import { incidentsJob } from "../collectors/incidents.js";
+import { metricaJob } from "../collectors/metrica.js";
+import type { RefreshDependencies } from "../collectors/refresh.js";
+import { Scheduler } from "../collectors/scheduler.js";
+import { stateJob } from "../collectors/state.js";
+import type { SnapshotStore } from "../collectors/store.js";
+import type { Config } from "../config/load.js";
+import type { Logger } from "../log/logger.js";
+import type { SelfMetrics } from "../metrics/self-metrics.js";
+import { MosapiClient } from "../mosapi/client.js";
+import type { Clock } from "../util/clock.js";
+
+/** What every pipeline shares with the rest of the exporter. */
+export interface PipelineDependencies {
+  readonly store: SnapshotStore;
+  readonly metrics: SelfMetrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Tests only: one dispatcher for every MoSAPI request (e.g. an undici MockAgent). */
+  readonly dispatcher?: Dispatcher | undefined;
+  readonly random?: (() => number) | undefined;
+}
+
+/** The MoSAPI client and refresh loops of one config. */
+export class Pipeline {
+  readonly #client: MosapiClient;
+  readonly #scheduler: Scheduler;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * Builds the client (Agents with the config's TLS material) without sending anything; the
+   * loops start with {@link Pipeline.start}.
+   *
+   * @throws whatever MosapiClient's constructor or undici's Agent throws for unusable
+   *   settings (normally already rejected by the config loader).
+   */
+  constructor(
+    readonly config: Config,
+    private readonly deps: PipelineDependencies,
+  ) {
+    const { mosapi } = config;
+    this.#client = new MosapiClient({
+      url: mosapi.url,
+      version: mosapi.version,
+      timeoutMs: mosapi.timeoutMs,
+      maxConcurrency: mosapi.maxConcurrency,
+      credentials: config.credentials,
+      tls: {
+        minVersion: mosapi.tls.minVersion,
+        ...(mosapi.tls.ca ? { ca: mosapi.tls.ca } : {}),
+        ...(mosapi.tls.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+      },
+      ...(mosapi.sourceAddress ? { sourceAddress: mosapi.sourceAddress } : {}),
+      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+      logger: deps.logger.child({ component: "mosapi" }),
+      clock: deps.clock,
+      observer: deps.metrics,
+    });
+    this.#scheduler = new Scheduler({
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(deps.random ? { random: deps.random } : {}),
+    });
+  }
+
+  /** Starts one loop per target and enabled collector. Call once. */
+  start(): void {
+    const { store, clock, logger, metrics } = this.deps;
+    const refresh: RefreshDependencies = {
+      store,
+      clock,
+      logger: logger.child({ component: "refresh" }),
+      onFailure: (target, collector, reason) => {
+        metrics.onRefreshFailure(target, collector, reason);
+      },
+    };
+    const jobDeps = { ...refresh, client: this.#client };
+    const intervals = this.config.collectors;
+    // One loop per target and collector: a slow or failing collector never holds up another.
+    this.#scheduler.start(
+      this.config.targets.flatMap((target) => [
+        stateJob(jobDeps, target, intervals.state),
+        alarmedJob(jobDeps, target, intervals.alarmed),
+        downtimeJob(jobDeps, target, intervals.downtime),
+        incidentsJob(jobDeps, target, intervals.incidents),
+        metricaJob(jobDeps, target, intervals.metrica),
+      ]),
+    );
+  }
+
+  /**
+   * Stops the loops (aborting in-flight refreshes: they write nothing more to the store), then
+   * logs out of every MoSAPI session and closes the client's Agents, within the config's
+   * timeout. Idempotent; never rejects for a failed logout.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#scheduler.stop();
+      await this.#client.close();
+    })();
+    return this.#closing;
+  }
+
+  /** Stops the loops only; {@link Pipeline.close} later logs out. */
+  stopRefreshing(): Promise<void> {
+    return this.#scheduler.stop();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The reloadable part of the exporter: the current config and its {@link Pipeline}. A reload
+ * (SIGHUP or `POST /-/reload`, both through {@link Runtime.reload}) loads and validates the new
+ * config first; only a valid one replaces the running pipeline:
+ *
+ * 1. build the new MoSAPI client (nothing is sent yet);
+ * 2. stop the old refresh loops;
+ * 3. switch the snapshot to the new target list in one step: unchanged targets keep their last
+ *    good data (see carry-over.ts), removed ones vanish, added ones start empty;
+ * 4. log out of the old sessions and close the old client, before the new one logs in, so an
+ *    account never holds two sessions for one target (a new login may evict an older one);
+ * 5. start the new refresh loops.
+ *
+ * Reloads are serialised (see serial.ts). A failed reload changes nothing but the
+ * `mosapi_exporter_config_last_reload_successful` gauge.
+ */
+import type { SnapshotStore } from "../collectors/store.js";
+import { COLLECTOR_NAMES } from "../collectors/names.js";
+import type { Config } from "../config/load.js";
+import { EXPORTER_METRICS } from "../metrics/names.js";
+import { Counter } from "../metrics/prom.js";
+import { FAILURE_REASONS } from "../mosapi/failure.js";
+import { targetKey, targetLabels, type Target } from "../mosapi/target.js";
+import { carryOver } from "./carry-over.js";
+import { Pipeline, type PipelineDependencies } from "./pipeline.js";
+import { SerialTask } from "./serial.js";
+
+/** What a runtime needs beyond the pipeline's dependencies. */
+export interface RuntimeOptions extends PipelineDependencies {
+  /** Loads and validates the config again (re-reading secret files). */
+  readonly loadConfig: () => Promise<Config>;
+}
+
+/** Owns the running pipeline and replaces it on reload. */
+export class Runtime {
+  #current: Pipeline;
+  #closed = false;
+  readonly #serial = new SerialTask(() => this.#reload());
+
+  /**
+   * Starts refreshing with `config` and records it as a successful load.
+   *
+   * @throws what {@link Pipeline}'s constructor throws.
+   */
+  constructor(
+    config: Config,
+    private readonly options: RuntimeOptions,
+  ) {
+    this.#current = new Pipeline(config, options);
+    this.#recordSuccess(config);
+    this.#start(this.#current);
+  }
+
+  /** The config in force. */
+  get config(): Config {
+    return this.#current.config;
+  }
+
+  /** The store every pipeline writes to. */
+  get store(): SnapshotStore {
+    return this.options.store;
+  }
+
+  /**
+   * Reloads the config; a reload asked for while another runs waits for it, then runs once
+   * (shared with every other request that arrived meanwhile).
+   *
+   * @throws ConfigError when the new config is invalid or unreadable (the old one stays in
+   *   force); a plain Error when the exporter is shutting down.
+   */
+  reload(): Promise<void> {
+    return this.#serial.run();
+  }
+
+  /** Waits for a running reload, then stops refreshing and logs out. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#serial.idle();
+    await this.#current.close();
+  }
+
+  async #reload(): Promise<void> {
+    const { logger, metrics, clock, store } = this.options;
+    let next: Pipeline;
+    try {
+      const config = await this.options.loadConfig();
+      if (this.#closed) throw new Error("the exporter is shutting down");
+      next = new Pipeline(config, this.options);
+    } catch (error) {
+      metrics.onConfigLoad(false, clock.now());
+      throw error;
+    }
+    const previous = this.#current;
+    const before = previous.config;
+    const after = next.config;
+    await previous.stopRefreshing();
+    const keep = carryOver(before, after);
+    const kept: string[] = [];
+    store.retarget(after.targets, (target, entry) => {
+      const carried = keep(target, entry);
+      if (carried !== undefined) kept.push(targetKey(target));
+      return carried;
+    });
+    this.#current = next;
+    const wanted = new Set(after.targets.map(targetKey));
+    const removed = before.targets.filter((t) => !wanted.has(targetKey(t)));
+    this.#forgetFailures(removed);
+    this.#recordSuccess(after);
+    const had = new Set(before.targets.map(targetKey));
+    logger.info(
+      {
+        file: after.file,
+        targets: after.targets.length,
+        added: after.targets.filter((t) => !had.has(targetKey(t))).map(targetKey),
+        removed: removed.map(targetKey),
+        kept: kept.length,
+      },
+      "configuration reloaded",
+    );
+    for (const warning of after.warnings) logger.warn({ file: after.file }, warning);
+    try {
+      await previous.close();
+    } finally {
+      this.#start(next);
+    }
+  }
+
+  #start(pipeline: Pipeline): void {
+    const { config } = pipeline;
+    pipeline.start();
+    const disabled = COLLECTOR_NAMES.filter((name) => config.collectors[name] === 0);
+    this.options.logger.info(
+      { targets: config.targets.length, url: config.mosapi.url, disabled_collectors: disabled },
+      "refreshing MoSAPI in the background",
+    );
+  }
+
+  #recordSuccess(config: Config): void {
+    const { metrics, clock } = this.options;
+    metrics.onConfigLoad(true, clock.now());
+    metrics.declareCredentials(
+      [...config.credentials].filter(([, c]) => c.kind === "basic").map(([name]) => name),
+    );
+  }
+
+  /** Drops the `mosapi_refresh_failures_total` series of targets no longer configured. */
+  #forgetFailures(targets: readonly Target[]): void {
+    const counter = this.options.metrics.registry.getSingleMetric(
+      EXPORTER_METRICS.refreshFailures.name,
+    );
+    if (!(counter instanceof Counter)) return;
+    for (const target of targets) {
+      for (const collector of COLLECTOR_NAMES) {
+        for (const reason of FAILURE_REASONS) {
+          counter.remove({ ...targetLabels(target), collector, reason });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * One target in detail (`GET /targets/<ry|rr>/<id>`): every service with its numbers, every
+ * incident the last `state` lists, the latest measurement of each active incident with the full
+ * probe list, name servers and error table, Domain METRICA by threat type, and the collectors.
+ * Also the page for an unknown target (404).
+ */
+import type { TargetSnapshot } from "../collectors/snapshot.js";
+import { SERVICE_TYPES } from "../mosapi/models.js";
+import type { ServiceType } from "../mosapi/models.js";
+import { describeTarget } from "../mosapi/target.js";
+import { iso } from "./board.js";
+import {
+  activeIncidents,
+  collectorCells,
+  collectorHeaders,
+  incidentBlock,
+  serviceCell,
+  showStatus,
+  statusClass,
+} from "./fragments.js";
+import { html } from "./html.js";
+import type { SafeHtml } from "./html.js";
+import { renderPage } from "./layout.js";
+import type { PageFrame } from "./layout.js";
+
+/** What the detail page shows. */
+export interface TargetPageInput extends PageFrame {
+  readonly target: TargetSnapshot;
+}
+
+/** Renders the detail page of one target. */
+export function renderTargetPage(input: TargetPageInput): string {
+  const { target } = input;
+  const name = describeTarget(target.target);
+  const content = html`<p><a href="/">← All targets</a></p>
+    ${overview(target)} ${servicesSection(target)} ${incidentsSection(target)}
+    ${metricaSection(target)} ${collectorsSection(target)}`;
+  return renderPage(input, `${name} · MoSAPI exporter`, name, content);
+}
+
+/** The 404 page for `/targets/…` paths that name no configured target. */
+export function renderTargetNotFoundPage(frame: PageFrame, requested: string): string {
+  const content = html`<p>No configured target is called ${requested}.</p>
+    <p><a href="/">Back to all targets</a></p>`;
+  return renderPage(frame, "Unknown target · MoSAPI exporter", "Unknown target", content, false);
+}
+
+function overview(target: TargetSnapshot): SafeHtml {
+  const state = target.state;
+  if (state === undefined) {
+    return html`<p>
+      Overall status:
+      ${target.stateAttempted ? "no data (the state refresh failed)" : "pending first refresh"}.
+    </p>`;
+  }
+  const status = html`<span class="status ${statusClass(state.status)}"
+    >${showStatus(state.status, state.rawStatus)}</span
+  >`;
+  return html`<p>
+    Overall status: ${status}. ICANN last updated this data at
+    ${iso(state.lastUpdateApiDatabase * 1000)}; our last state refresh
+    ${target.up ? "succeeded" : "failed"}.
+  </p>`;
+}
+
+function servicesSection(target: TargetSnapshot): SafeHtml {
+  return html`<section aria-labelledby="services-title">
+    <h2 id="services-title">Services</h2>
+    <div class="scroll">
+      <table class="grid">
+        <caption>
+          Status, alarm, downtime and emergency threshold used per service
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col">Status</th>
+            <th scope="col">Incidents (active / resolved)</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${SERVICE_TYPES.map((type) => serviceRow(target, type))}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
+
+function serviceRow(target: TargetSnapshot, type: ServiceType): SafeHtml {
+  const incidents = target.state?.services[type]?.incidents;
+  const active = incidents?.filter((i) => i.state === "active").length ?? 0;
+  return html`<tr>
+    <th scope="row">${type.toUpperCase()}</th>
+    ${serviceCell(target, type)}
+    <td class="num">
+      ${incidents === undefined ? "—" : `${active} / ${incidents.length - active}`}
+    </td>
+  </tr>`;
+}
+
+function incidentsSection(target: TargetSnapshot): SafeHtml {
+  const rows = SERVICE_TYPES.flatMap((type) =>
+    (target.state?.services[type]?.incidents ?? []).map(
+      (incident) =>
+        html`<tr>
+          <th scope="row">${type.toUpperCase()}</th>
+          <td>${incident.incidentId}</td>
+          <td class="${incident.state === "active" ? "s-down" : "s-up"}">${incident.state}</td>
+          <td>${iso(incident.startTime * 1000)}</td>
+          <td>${incident.endTime === null ? "—" : iso(incident.endTime * 1000)}</td>
+          <td>${incident.falsePositive ? "yes" : "no"}</td>
+        </tr>`,
+    ),
+  );
+  const details = SERVICE_TYPES.flatMap((type) =>
+    activeIncidents(target, type).map((incident) =>
+      incidentBlock(type.toUpperCase(), incident, target.incidents?.[type], true),
+    ),
+  );
+  return html`<section aria-labelledby="incidents-title">
+    <h2 id="incidents-title">Incidents</h2>
+    ${
+      rows.length === 0
+        ? html`<p>No incidents listed.</p>`
+        : html`<div class="scroll">
+            <table>
+              <caption>
+                Incidents listed by MoSAPI
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Service</th>
+                  <th scope="col">Incident</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Start</th>
+                  <th scope="col">End</th>
+                  <th scope="col">False positive</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows}
+              </tbody>
+            </table>
+          </div>`
+    }
+    ${details}
+  </section>`;
+}
+
+function metricaSection(target: TargetSnapshot): SafeHtml {
+  const report = target.metrica;
+  const body =
+    report === undefined
+      ? html`<p>Not fetched yet.</p>`
+      : report === null
+        ? html`<p>MoSAPI has no Domain METRICA report for this target.</p>`
+        : html`<div class="scroll">
+            <table>
+              <caption>
+                Report of ${report.domainListDate}: ${report.uniqueAbuseDomains} unique abuse
+                domain(s)
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Threat type</th>
+                  <th scope="col">Domains</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${report.threats.map(
+                  (t) =>
+                    html`<tr>
+                      <th scope="row">${t.threatType}</th>
+                      <td class="num">${t.count === null ? "not monitored" : t.count}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`;
+  return html`<section aria-labelledby="metrica-title">
+    <h2 id="metrica-title">Domain METRICA</h2>
+    ${body}
+  </section>`;
+}
+
+function collectorsSection(target: TargetSnapshot): SafeHtml {
+  return html`<section aria-labelledby="collectors-title">
+    <h2 id="collectors-title">Refreshes</h2>
+    <div class="scroll">
+      <table>
+        <caption>
+          Last successful refresh and last error, per collector
+        </caption>
+        <thead>
+          <tr>
+            ${collectorHeaders()}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            ${collectorCells(target)}
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  </section>`;
+}
