@@ -24,7 +24,7 @@ export interface HttpDependencies {
   /**
    * POST /-/reload; when absent the route answers 501 "reload not supported". Resolves on
    * success; rejects with an Error whose message is shown (400 for ConfigError-like errors
-   * carrying code "CONFIG_INVALID", else 500).
+   * carrying code "CONFIG_INVALID" or "CONFIG_UNREADABLE", else 500).
    */
   reload?: () => Promise<void>;
   info: BuildInfo;
@@ -127,7 +127,14 @@ function sendHtml(res: Response, status: number, page: string): void {
   res.status(status).type("html").send(page);
 }
 
-/** A ConfigError (or anything shaped like one) means the user's file is wrong: a 400. */
+/**
+ * A ConfigError (or anything shaped like one) means the user's file is wrong or unreadable
+ * (e.g. deleted, or a secret file without permission): a 400, not our fault.
+ */
 function isConfigInvalid(err: unknown): boolean {
-  return err instanceof Error && "code" in err && err.code === "CONFIG_INVALID";
+  return (
+    err instanceof Error &&
+    "code" in err &&
+    (err.code === "CONFIG_INVALID" || err.code === "CONFIG_UNREADABLE")
+  );
 }

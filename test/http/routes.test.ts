@@ -196,6 +196,16 @@ describe("/-/reload", () => {
     );
   });
 
+  it("answers 400 when the config file became unreadable", async () => {
+    const unreadable = Object.assign(new Error("cfg.yml: cannot read the file: ENOENT"), {
+      code: "CONFIG_UNREADABLE",
+    });
+    const { url } = await start({ reload: () => Promise.reject(unreadable) });
+    const res = await call(`${url}/-/reload`, "POST");
+    expect(res.status).toBe(400);
+    expect(res.body).toBe("Reload failed: cfg.yml: cannot read the file: ENOENT");
+  });
+
   it("answers 500 with the message for any other failure", async () => {
     const { url } = await start({
       reload: () => Promise.reject(new Error("cannot read /etc/mosapi/key.pem")),
