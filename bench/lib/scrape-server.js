@@ -1,0 +1,97 @@
+/**
+ * Child process of the scrape benchmark: serves /metrics of a cloned N-target snapshot in one
+ * of four ways, so the scraper (the parent) and the server never share a CPU thread:
+ *   exporter          the real MetricsRenderer behind the real HTTP app (cache hit after the first)
+ *   exporter-changing the same, but the snapshot changes before every scrape (cache miss)
+ *   prom-client       a bare prom-client registry with the same series, rendered per request
+ *   floor             a plain node:http server returning the same bytes
+ * Argv: <mode> <targets> <templates.json>. Sends {ready, url, bytes}; answers "usage" messages
+ * with process.cpuUsage() and memoryUsage().
+ */
+import http from "node:http";
+import { readFile } from "node:fs/promises";
+import { SnapshotStore } from "../../dist/collectors/store.js";
+import { createHttpApp, startHttpServer } from "../../dist/http/server.js";
+import { MetricsRenderer } from "../../dist/metrics/render.js";
+import { METRICS_CONTENT_TYPE } from "../../dist/metrics/prom.js";
+import { SelfMetrics } from "../../dist/metrics/self-metrics.js";
+import { systemClock } from "../../dist/util/clock.js";
+import { registryFrom } from "./exposition.js";
+import { clonedSnapshot, fleetTargets, silentLogger } from "./fleet.js";
+
+const [mode, count, templatesPath] = process.argv.slice(2);
+const n = Number(count);
+const templates = JSON.parse(await readFile(templatesPath, "utf8"));
+
+/** The exporter's renderer over a store loaded with the cloned snapshot. */
+function exporterRenderer() {
+  const store = new SnapshotStore(fleetTargets(n));
+  for (const entry of clonedSnapshot(templates, n).targets) store.update(entry.target, () => entry);
+  const self = new SelfMetrics(
+    { version: "bench", revision: "bench", nodeVersion: process.version },
+    { defaultMetrics: false },
+  );
+  self.onConfigLoad(true, Date.UTC(2026, 0, 1));
+  return { store, renderer: new MetricsRenderer(() => store.current(), self) };
+}
+
+async function listenPlain(handler) {
+  const server = http.createServer(handler);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+let url;
+let body;
+if (mode === "exporter" || mode === "exporter-changing") {
+  const { store, renderer } = exporterRenderer();
+  const first = store.current().targets[0].target;
+  const renderMetrics =
+    mode === "exporter"
+      ? () => renderer.render()
+      : () => {
+          // What a refresh does between two scrapes: one target's entry replaced.
+          store.update(first, (entry) => ({ ...entry }));
+          return renderer.render();
+        };
+  body = await renderer.render();
+  const app = createHttpApp({
+    renderMetrics,
+    metricsContentType: METRICS_CONTENT_TYPE,
+    isReady: () => true,
+    snapshot: () => store.current(),
+    info: { version: "bench", revision: "bench", nodeVersion: process.version, startedAt: 0 },
+    clock: systemClock,
+    logger: silentLogger(),
+  });
+  const running = await startHttpServer(app, { host: "127.0.0.1", port: 0 });
+  url = `${running.url}/metrics`;
+} else {
+  const { renderer } = exporterRenderer();
+  body = await renderer.render();
+  if (mode === "prom-client") {
+    const registry = registryFrom(body);
+    url = await listenPlain(async (_req, res) => {
+      const text = await registry.metrics();
+      res.writeHead(200, { "content-type": registry.contentType });
+      res.end(text);
+    });
+  } else if (mode === "floor") {
+    const bytes = Buffer.from(body);
+    url = await listenPlain((_req, res) => {
+      res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE, "content-length": bytes.length });
+      res.end(bytes);
+    });
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+  url += "/metrics";
+}
+// Start from a collected heap so the first measurements are not a leftover of set-up.
+globalThis.gc?.();
+process.on("message", (message) => {
+  if (message === "usage") {
+    process.send({ cpu: process.cpuUsage(), memory: process.memoryUsage() });
+  }
+});
+process.send({ ready: true, url, bytes: Buffer.byteLength(body) });

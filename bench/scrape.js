@@ -1,0 +1,158 @@
+/**
+ * Scrape benchmark (issue 7): /metrics of an N-target fleet served by the real exporter code,
+ * against a bare prom-client registry with the same series and a plain node:http floor, one
+ * server per child process; latency measured by the scraper (this process), CPU in the server.
+ */
+import { rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { MetricsRenderer } from "../dist/metrics/render.js";
+import { SelfMetrics } from "../dist/metrics/self-metrics.js";
+import { forkChild, stopChild, usage } from "./lib/child.js";
+import { clonedSnapshot } from "./lib/fleet.js";
+import { scraper } from "./lib/http-client.js";
+import { mb, median, ms, quantile, ratio, table } from "./lib/stats.js";
+
+const SERVER = fileURLToPath(new URL("./lib/scrape-server.js", import.meta.url));
+
+/** The four servers, in the order they are measured. */
+export const MODES = ["floor", "prom-client", "exporter", "exporter-changing"];
+
+const cpuMs = (a, b) => (b.user - a.user + (b.system - a.system)) / 1000;
+
+/** In-process MetricsRenderer timings: first render (miss, cold), cached, miss (warm). */
+export async function renderTimings(templates, n, repeats) {
+  let snapshot = clonedSnapshot(templates, n, 1);
+  const self = new SelfMetrics(
+    { version: "b", revision: "b", nodeVersion: process.version },
+    { defaultMetrics: false },
+  );
+  const renderer = new MetricsRenderer(() => snapshot, self);
+  const time = async () => {
+    const started = performance.now();
+    const text = await renderer.render();
+    return {
+      ms: performance.now() - started,
+      bytes: Buffer.byteLength(text),
+      series: text.split("\n").filter((l) => l !== "" && !l.startsWith("#")).length,
+    };
+  };
+  const first = await time();
+  const cached = [];
+  for (let i = 0; i < repeats; i++) cached.push((await time()).ms);
+  const misses = [];
+  for (let i = 0; i < repeats; i++) {
+    snapshot = { ...snapshot, version: snapshot.version + 1 };
+    misses.push((await time()).ms);
+  }
+  return {
+    first: first.ms,
+    bytes: first.bytes,
+    series: first.series,
+    cached: median(cached),
+    miss: median(misses),
+  };
+}
+
+/**
+ * Scrapes `url` with `scrapers` concurrent keep-alive clients until each has done `perScraper`
+ * scrapes or `budgetMs` has passed (at least `minPerScraper` each); returns the latencies.
+ */
+export async function scrapeLoad(url, { scrapers, perScraper, budgetMs, minPerScraper = 2 }) {
+  const deadline = performance.now() + budgetMs;
+  const latencies = [];
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: scrapers }, async () => {
+      const client = scraper();
+      try {
+        for (let i = 0; i < perScraper; i++) {
+          if (i >= minPerScraper && performance.now() > deadline) break;
+          const result = await client.get(url);
+          if (result.status !== 200) failures += 1;
+          latencies.push(result.ms);
+        }
+      } finally {
+        client.close();
+      }
+    }),
+  );
+  return { latencies, failures };
+}
+
+async function measureMode(mode, n, templatesPath, plan) {
+  const { child, first } = await forkChild(SERVER, [mode, String(n), templatesPath]);
+  try {
+    const warm = scraper();
+    for (let i = 0; i < plan.warmup; i++) await warm.get(first.url);
+    warm.close();
+    const phases = {};
+    for (const [name, load] of [
+      ["sequential", { scrapers: 1, perScraper: plan.sequential, budgetMs: plan.budgetMs }],
+      ["concurrent", { scrapers: 10, perScraper: plan.concurrent, budgetMs: plan.budgetMs }],
+    ]) {
+      const before = await usage(child);
+      const { latencies, failures } = await scrapeLoad(first.url, load);
+      const after = await usage(child);
+      phases[name] = {
+        median: median(latencies),
+        p99: quantile(latencies, 0.99),
+        samples: latencies.length,
+        failures,
+        cpuPerScrape: cpuMs(before.cpu, after.cpu) / latencies.length,
+        rss: after.memory.rss,
+      };
+    }
+    return { mode, bytes: first.bytes, ...phases };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+/** Runs the scrape benchmark for `n` targets; prints and returns the figures. */
+export async function benchScrape(templates, n, plan) {
+  const templatesPath = join(tmpdir(), `mosapi-bench-templates-${process.pid}.json`);
+  await writeFile(templatesPath, JSON.stringify(templates));
+  const render = await renderTimings(templates, n, plan.renderRepeats);
+  console.log(
+    `\n## Scrape: ${n} targets × 5 services (${render.series} series, ${mb(render.bytes)})\n` +
+      `MetricsRenderer in-process: first render (cache miss, cold) ${ms(render.first)}, ` +
+      `cached ${ms(render.cached)}, miss after a snapshot change ${ms(render.miss)}\n`,
+  );
+  const results = {};
+  try {
+    for (const mode of MODES) results[mode] = await measureMode(mode, n, templatesPath, plan);
+  } finally {
+    await rm(templatesPath, { force: true });
+  }
+  for (const phase of ["sequential", "concurrent"]) {
+    console.log(
+      `\n${phase === "sequential" ? "1 scraper" : "10 concurrent scrapers"} over loopback HTTP:`,
+    );
+    table(
+      [
+        "server",
+        "median",
+        "p99",
+        "CPU/scrape",
+        "samples",
+        "×prom-client (median)",
+        "×floor (median)",
+      ],
+      MODES.map((mode) => {
+        const r = results[mode][phase];
+        return [
+          mode,
+          ms(r.median),
+          ms(r.p99),
+          ms(r.cpuPerScrape),
+          `${r.samples}${r.failures ? ` (${r.failures} failed)` : ""}`,
+          ratio(r.median, results["prom-client"][phase].median),
+          ratio(r.median, results.floor[phase].median),
+        ];
+      }),
+    );
+  }
+  return { n, render, results };
+}
