@@ -54,7 +54,7 @@ if (mode === "exporter" || mode === "exporter-changing") {
           store.update(first, (entry) => ({ ...entry }));
           return renderer.render();
         };
-  body = await renderer.render();
+  body = await renderer.renderText();
   const app = createHttpApp({
     renderMetrics,
     metricsContentType: METRICS_CONTENT_TYPE,
@@ -68,7 +68,7 @@ if (mode === "exporter" || mode === "exporter-changing") {
   url = `${running.url}/metrics`;
 } else {
   const { renderer } = exporterRenderer();
-  body = await renderer.render();
+  body = await renderer.renderText();
   if (mode === "prom-client") {
     const registry = registryFrom(body);
     url = await listenPlain(async (_req, res) => {

@@ -15,8 +15,12 @@ import { renderTargetNotFoundPage, renderTargetPage } from "./target-page.js";
 
 /** What the HTTP layer needs from the rest of the exporter. */
 export interface HttpDependencies {
-  /** Exposition text for /metrics. May throw: then 500 with a short text body and the error logged. */
-  renderMetrics(): Promise<string>;
+  /**
+   * The /metrics body: text, or UTF-8 chunks sent in order without copying them (a large body
+   * can then be encoded once and reused). May throw: then 500 with a short text body and the
+   * error logged.
+   */
+  renderMetrics(): Promise<string | readonly Uint8Array[]>;
   /** Exact Content-Type for /metrics: "text/plain; version=0.0.4; charset=utf-8". */
   metricsContentType: string;
   isReady(): boolean;
@@ -47,12 +51,17 @@ export function createRoutes(deps: HttpDependencies, logger: Logger = deps.logge
 
   router.get("/metrics", async (_req, res) => {
     const body = await deps.renderMetrics();
+    const chunks = typeof body === "string" ? [Buffer.from(body, "utf8")] : body;
     // res.send() would rewrite the Content-Type (it re-orders parameters when adding a
     // charset); Prometheus clients expect the header exactly as given.
     res.status(200);
     res.setHeader("Content-Type", deps.metricsContentType);
-    res.setHeader("Content-Length", Buffer.byteLength(body));
-    res.end(body);
+    res.setHeader(
+      "Content-Length",
+      chunks.reduce((length, chunk) => length + chunk.byteLength, 0),
+    );
+    for (const chunk of chunks) res.write(chunk);
+    res.end();
   });
 
   router.get("/-/healthy", (_req, res) => {

@@ -1,6 +1,8 @@
 /**
- * Snapshot → MoSAPI-derived metric families. Pure: a fresh registry is built from the snapshot,
- * so a TLD, service or incident that disappears upstream disappears from the output.
+ * Snapshot → MoSAPI-derived metric families in the text format. Rebuilt from the snapshot, so a
+ * TLD, service or incident that disappears upstream disappears from the output. Each target's
+ * lines are rendered once per entry object and reused: the store replaces only the entry that
+ * changed (copy on write), so after a refresh only that target is rendered again.
  */
 import { activeIncident, monitoredServices } from "../collectors/services.js";
 import type { IncidentDetail, Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
@@ -10,19 +12,21 @@ import {
   SERVICE_TYPES,
   type ServiceState,
 } from "../mosapi/models.js";
-import { targetLabels } from "../mosapi/target.js";
-import { labelNames, SNAPSHOT_METRICS, type MetricDefinition } from "./names.js";
-import { Gauge, Registry, type GaugeMetric, type PromRegistry } from "./prom.js";
+import { targetKey, targetLabels } from "../mosapi/target.js";
+import { familyHeader, FamilyWriter } from "./exposition.js";
+import { SNAPSHOT_METRICS } from "./names.js";
 
-type Families = Record<keyof typeof SNAPSHOT_METRICS, GaugeMetric>;
+type FamilyKey = keyof typeof SNAPSHOT_METRICS;
+type Families = Record<FamilyKey, FamilyWriter>;
 
-function gauge(registry: PromRegistry, definition: MetricDefinition): GaugeMetric {
-  return new Gauge({
-    name: definition.name,
-    help: definition.help,
-    labelNames: labelNames(definition),
-    registers: [registry],
-  });
+/** Families in catalogue order, the order prom-client printed them in. */
+const FAMILY_KEYS = Object.keys(SNAPSHOT_METRICS) as FamilyKey[];
+const HEADERS = FAMILY_KEYS.map((key) => familyHeader(SNAPSHOT_METRICS[key]));
+
+function newFamilies(): Families {
+  return Object.fromEntries(
+    FAMILY_KEYS.map((key) => [key, new FamilyWriter(SNAPSHOT_METRICS[key].name)]),
+  ) as Families;
 }
 
 /** A percentage from MoSAPI as a ratio, without binary noise (10.417 → 0.10417). */
@@ -137,20 +141,70 @@ function addTarget(families: Families, entry: TargetSnapshot): void {
   addServiceDetails(families, labels, entry);
 }
 
+/** Sample lines of one or more targets, per family in {@link FAMILY_KEYS} order. */
+type Fragments = readonly string[];
+
+function fragmentsOf(entries: readonly TargetSnapshot[]): Fragments {
+  const families = newFamilies();
+  for (const entry of entries) addTarget(families, entry);
+  return FAMILY_KEYS.map((key) => families[key].text());
+}
+
 /**
- * Renders the MoSAPI-derived families of `snapshot` in the Prometheus text format.
- * Targets appear in snapshot (configuration) order, services in {@link SERVICE_TYPES} order.
+ * Two entries for one target would share series, which a per-target rendering cannot merge.
+ * The store never holds such a snapshot (targets are unique in the configuration).
  */
-export async function renderSnapshot(snapshot: Snapshot): Promise<string> {
-  const registry = new Registry();
-  const families = Object.fromEntries(
-    Object.entries(SNAPSHOT_METRICS).map(([key, definition]) => [key, gauge(registry, definition)]),
-  ) as Families;
-  for (const entry of snapshot.targets) addTarget(families, entry);
-  // A family with no series says nothing; leave it out rather than print HELP/TYPE alone.
-  for (const gauge of Object.values(families)) {
-    const { name, values } = await gauge.get();
-    if (values.length === 0) registry.removeSingleMetric(name);
+function hasDuplicateTargets(snapshot: Snapshot): boolean {
+  const keys = new Set(snapshot.targets.map((entry) => targetKey(entry.target)));
+  return keys.size !== snapshot.targets.length;
+}
+
+/**
+ * Renders snapshots, remembering each target entry's lines for as long as the entry object
+ * lives, so rendering the next snapshot costs only its changed entries and the concatenation.
+ */
+export class SnapshotRenderer {
+  readonly #fragments = new WeakMap<TargetSnapshot, Fragments>();
+
+  /** @param onTargetRendered called for every entry actually rendered (not found in the cache) */
+  constructor(private readonly onTargetRendered: (entry: TargetSnapshot) => void = () => {}) {}
+
+  /**
+   * The MoSAPI-derived families of `snapshot` in the Prometheus text format: families in
+   * catalogue order (those without series left out), targets in snapshot (configuration)
+   * order, services in {@link SERVICE_TYPES} order.
+   */
+  render(snapshot: Snapshot): string {
+    const perTarget = hasDuplicateTargets(snapshot)
+      ? [fragmentsOf(snapshot.targets)]
+      : snapshot.targets.map((entry) => this.#fragmentsOf(entry));
+    const parts: string[] = [];
+    FAMILY_KEYS.forEach((_key, family) => {
+      const lines = perTarget.map((fragments) => fragments[family] ?? "").filter((l) => l !== "");
+      // A family with no series says nothing; leave it out rather than print HELP/TYPE alone.
+      if (lines.length === 0) return;
+      parts.push(parts.length === 0 ? "" : "\n", HEADERS[family] ?? "");
+      for (const piece of lines) parts.push(piece);
+    });
+    // prom-client prints an empty registry as a single newline.
+    return parts.length === 0 ? "\n" : parts.join("");
   }
-  return registry.metrics();
+
+  #fragmentsOf(entry: TargetSnapshot): Fragments {
+    let fragments = this.#fragments.get(entry);
+    if (fragments === undefined) {
+      fragments = fragmentsOf([entry]);
+      this.#fragments.set(entry, fragments);
+      this.onTargetRendered(entry);
+    }
+    return fragments;
+  }
+}
+
+/**
+ * Renders the MoSAPI-derived families of `snapshot` in the Prometheus text format with a fresh
+ * {@link SnapshotRenderer} (nothing cached between calls).
+ */
+export function renderSnapshot(snapshot: Snapshot): Promise<string> {
+  return Promise.resolve(new SnapshotRenderer().render(snapshot));
 }

@@ -16,7 +16,7 @@ function selfMetrics(): SelfMetrics {
 
 async function render(entries: TargetSnapshot[], self = selfMetrics()): Promise<string> {
   const snapshot: Snapshot = { version: 1, targets: entries };
-  return new MetricsRenderer(() => snapshot, self).render();
+  return new MetricsRenderer(() => snapshot, self).renderText();
 }
 
 const golden = (name: string): string => fixtureText(`metrics/${name}.prom`);
@@ -88,7 +88,7 @@ describe("series never linger", () => {
       ],
     };
     const renderer = new MetricsRenderer(() => snapshot, selfMetrics());
-    const before = await renderer.render();
+    const before = await renderer.renderText();
     expect(before).toMatch(/^mosapi_service_active_incident_start_timestamp_seconds\{tld="test"/m);
     expect(before).toMatch(/^mosapi_service_status\{tld="example",service_type="rdap"/m);
 
@@ -105,7 +105,7 @@ describe("series never linger", () => {
         ),
       ],
     };
-    const after = await renderer.render();
+    const after = await renderer.renderText();
     expect(after).not.toMatch(/active_incident_start_timestamp_seconds\{/);
     expect(after).not.toMatch(/tld="example"/);
     expect(after).not.toMatch(/service_type="rdap"/);
@@ -117,9 +117,9 @@ describe("series never linger", () => {
       targets: [healthyEntry(tld("example"), stateFixture("state-healthy"), REFRESHED_AT)],
     };
     const renderer = new MetricsRenderer(() => snapshot, selfMetrics());
-    const first = await renderer.render();
+    const first = await renderer.renderText();
     // A mutated object with the same version is not re-read: the version is the cache key.
     (snapshot.targets as TargetSnapshot[]).length = 0;
-    expect(await renderer.render()).toBe(first);
+    expect(await renderer.renderText()).toBe(first);
   });
 });

@@ -1,0 +1,255 @@
+/**
+ * The hand-written exposition writer against prom-client, the library that wrote the golden
+ * files: byte-identical output for random snapshots full of hostile strings and odd numbers,
+ * and incremental rendering that redoes only the targets whose entry object changed.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Snapshot, TargetSnapshot } from "../../src/collectors/snapshot.js";
+import { OVERALL_STATUSES, SERVICE_STATUSES, SERVICE_TYPES } from "../../src/mosapi/models.js";
+import {
+  escapeHelp,
+  escapeLabelValue,
+  FamilyWriter,
+  formatSampleValue,
+} from "../../src/metrics/exposition.js";
+import { MetricsRenderer } from "../../src/metrics/render.js";
+import { SelfMetrics } from "../../src/metrics/self-metrics.js";
+import { renderSnapshot, SnapshotRenderer } from "../../src/metrics/snapshot-metrics.js";
+import { Gauge, Registry } from "../../src/metrics/prom.js";
+import { healthyEntry, registrar, stateFixture, tld } from "../helpers/fixtures.js";
+import { renderWithPromClient } from "./prom-client-reference.js";
+
+const SEED = 20261123;
+const AT = 1_795_435_230_000;
+
+/** Strings that break naive writers: escapes, label syntax, and prom-client's hash separators. */
+const HOSTILE = [
+  "",
+  "\\",
+  '"',
+  "\n",
+  "\r\n",
+  'ns1.example"} evil{x="',
+  "back\\slash\\n",
+  "a,b",
+  "a:b,",
+  "code:x,",
+  "x,interface:y",
+  "}\n# HELP fake\nmosapi_up 1",
+  "\u0000\u2028é😀",
+];
+
+const text = fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 6 }));
+const value = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 1e21, 1e-7, 0.1 + 0.2),
+);
+const incidentIds = fc.constantFrom("i1", "i2", "i3");
+
+const serviceState = fc.record({
+  status: fc.constantFrom(...SERVICE_STATUSES),
+  rawStatus: text,
+  emergencyThreshold: fc.option(value, { nil: undefined }),
+  incidents: fc.array(
+    fc.record({
+      incidentId: incidentIds,
+      startTime: value,
+      endTime: fc.constant(null),
+      falsePositive: fc.boolean(),
+      state: fc.constantFrom("active" as const, "resolved" as const),
+    }),
+    { maxLength: 3 },
+  ),
+});
+
+const detail = fc.record({
+  incidentId: incidentIds,
+  measurementId: text,
+  measurement: fc.record({
+    cycleCalculationDateTime: value,
+    service: text,
+    status: text,
+    probes: fc.constant([]),
+    probeCounts: fc.record({ up: value, down: value, offline: value, no_result: value }),
+    testErrors: fc.array(
+      fc.record({ interface: text, code: text, description: text, count: value }),
+      { maxLength: 4 },
+    ),
+    nameServers: fc.array(fc.record({ name: text, up: fc.boolean() }), { maxLength: 4 }),
+  }),
+});
+
+/** Partial per-service records, as the collectors keep them. */
+const perService = <T>(arb: fc.Arbitrary<T>) =>
+  fc.dictionary(fc.constantFrom(...SERVICE_TYPES), arb, { maxKeys: 5 });
+
+const target = fc.oneof(
+  fc.constantFrom("example", "test", "xn--zckzah", "a-b").map(tld),
+  fc.constantFrom("9999", "1", "42").map(registrar),
+);
+
+const entry = fc
+  .record(
+    {
+      target,
+      up: fc.boolean(),
+      stateAttempted: fc.boolean(),
+      state: fc.record({
+        version: fc.constant(2),
+        lastUpdateApiDatabase: value,
+        tld: fc.constant(undefined),
+        registrarId: fc.constant(undefined),
+        status: fc.constantFrom(...OVERALL_STATUSES),
+        rawStatus: text,
+        services: perService(serviceState),
+      }),
+      alarmed: perService(fc.boolean()),
+      downtimeMinutes: perService(value),
+      incidents: perService(detail),
+      metrica: fc.option(
+        fc.record({
+          domainListDate: fc.constant("2026-11-22"),
+          reportTimestamp: value,
+          uniqueAbuseDomains: value,
+          threats: fc.array(
+            fc.record({ threatType: text, count: fc.option(value, { nil: null }) }),
+            { maxLength: 4 },
+          ),
+        }),
+        { nil: null },
+      ),
+      collectors: fc.dictionary(
+        fc.oneof(fc.constantFrom("state", "alarmed", "metrica"), text),
+        fc.record({ lastSuccessAt: value }, { requiredKeys: [] }),
+        { maxKeys: 4 },
+      ),
+    },
+    { requiredKeys: ["target", "up", "stateAttempted", "collectors"] },
+  )
+  // The generator is looser than the readonly, exactly-optional snapshot types.
+  .map((generated) => generated as unknown as TargetSnapshot);
+
+describe("the exposition writer equals prom-client byte for byte", () => {
+  it("on random snapshots with hostile strings, odd numbers and repeated label sets", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { maxLength: 6 }), async (targets) => {
+        const snapshot: Snapshot = { version: 1, targets };
+        expect(new SnapshotRenderer().render(snapshot)).toBe(await renderWithPromClient(snapshot));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it("through one long-lived renderer over many snapshots of unique targets", async () => {
+    const renderer = new SnapshotRenderer();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(entry, {
+          maxLength: 6,
+          selector: (e) => `${e.target.entity}/${e.target.id}`,
+        }),
+        async (targets) => {
+          const snapshot: Snapshot = { version: 1, targets };
+          expect(renderer.render(snapshot)).toBe(await renderWithPromClient(snapshot));
+        },
+      ),
+      { seed: SEED + 1, numRuns: 200 },
+    );
+  });
+
+  it("an empty snapshot, like an empty registry, is a single newline", async () => {
+    const snapshot: Snapshot = { version: 1, targets: [] };
+    expect(await renderSnapshot(snapshot)).toBe("\n");
+    expect(await renderWithPromClient(snapshot)).toBe("\n");
+  });
+
+  it("escapes hostile label values and HELP text and formats numbers as prom-client does", async () => {
+    const registry = new Registry();
+    const help = 'help with \\ backslash, "quotes" and a\nnewline';
+    const gauge = new Gauge({ name: "x", help, labelNames: ["a", "b"], registers: [registry] });
+    const writer = new FamilyWriter("x");
+    const values = [0, -0, 1.5, 1e21, 1e-7, -3, Number.NaN, Infinity, -Infinity, 0.1 + 0.2];
+    HOSTILE.forEach((hostile, i) => {
+      const labels = { b: hostile, a: `${i}${hostile}` };
+      const sample = values[i % values.length] ?? 0;
+      gauge.set(labels, sample);
+      writer.set(labels, sample);
+    });
+    // Label sets prom-client confuses (its key is "a:…,b:…,") are one series: place of the
+    // first, labels and value of the last.
+    for (const [labels, sample] of [
+      [{ a: "1", b: "2,b:3" }, 1],
+      [{ a: "1,b:2", b: "3" }, 2],
+      [{ a: "7", b: "8" }, 3],
+      [{ b: "8", a: "7" }, 4],
+    ] as const) {
+      gauge.set(labels, sample);
+      writer.set(labels, sample);
+    }
+    const expected = await registry.metrics();
+    expect(`# HELP x ${escapeHelp(help)}\n# TYPE x gauge\n${writer.text()}`).toBe(expected);
+    expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+    expect(formatSampleValue(Number.NaN)).toBe("Nan");
+  });
+});
+
+describe("incremental rendering", () => {
+  const entries = () => [
+    healthyEntry(tld("test"), stateFixture("state-dns-down"), AT),
+    healthyEntry(tld("example"), stateFixture("state-healthy"), AT),
+    healthyEntry(registrar("9999"), stateFixture("state-registrar"), AT),
+  ];
+
+  it("a changed target entry is rendered again, and only it", async () => {
+    const rendered: string[] = [];
+    const renderer = new SnapshotRenderer((e) => rendered.push(e.target.id));
+    const before = entries();
+    expect(renderer.render({ version: 1, targets: before })).toBe(
+      await renderWithPromClient({ version: 1, targets: before }),
+    );
+    expect(rendered).toEqual(["test", "example", "9999"]);
+
+    rendered.length = 0;
+    const [first, second, third] = before;
+    const changed: TargetSnapshot = { ...second!, up: false };
+    const after = [first!, changed, third!];
+    const text = renderer.render({ version: 2, targets: after });
+    expect(rendered).toEqual(["example"]);
+    expect(text).toBe(await renderWithPromClient({ version: 2, targets: after }));
+    expect(text).toContain('mosapi_up{tld="example"} 0\n');
+
+    rendered.length = 0;
+    renderer.render({ version: 3, targets: [third!, first!] });
+    expect(rendered).toEqual([]);
+  });
+
+  it("two entries for one target are merged as prom-client merges their series", async () => {
+    const rendered: string[] = [];
+    const renderer = new SnapshotRenderer((e) => rendered.push(e.target.id));
+    const [first, second] = entries();
+    const twice: Snapshot = { version: 1, targets: [first!, second!, { ...first!, up: false }] };
+    expect(renderer.render(twice)).toBe(await renderWithPromClient(twice));
+    expect(rendered).toEqual([]);
+  });
+
+  it("MetricsRenderer sends the same Buffer until the snapshot version changes", async () => {
+    let snapshot: Snapshot = { version: 1, targets: entries() };
+    const self = new SelfMetrics(
+      { version: "0.1.0", revision: "r", nodeVersion: "v0" },
+      { defaultMetrics: false },
+    );
+    const renderer = new MetricsRenderer(() => snapshot, self);
+    const [derived, own] = await renderer.render();
+    const [again] = await renderer.render();
+    expect(again).toBe(derived);
+    expect(derived?.toString("utf8")).toBe(await renderWithPromClient(snapshot));
+    expect(own?.toString("utf8")).toBe(await self.render());
+
+    snapshot = { version: 2, targets: snapshot.targets.slice(1) };
+    const [next] = await renderer.render();
+    expect(next).not.toBe(derived);
+    expect(next?.toString("utf8")).toBe(await renderWithPromClient(snapshot));
+  });
+});
