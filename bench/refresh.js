@@ -21,7 +21,7 @@ const SIM = fileURLToPath(new URL("./lib/sim-server.js", import.meta.url));
 /** Runs one timed state round for `n` targets; prints and returns the figures. */
 export async function benchRefresh(templates, n, { latencyMs = 50, cap = 4 } = {}) {
   const { child: sim, first } = await forkChild(SIM, [String(n)]);
-  // The default 15 s deadline covers the wait for a slot: a round longer than that fails.
+  // The default 15 s timeout covers the time on MoSAPI only; slot waits are bounded by 60 s.
   const { targets, deps, client, store, failures } = fleetCollectors({ url: first.url }, n, {
     maxConcurrency: cap,
     timeoutMs: 15_000,

@@ -3,6 +3,9 @@
  * then a wait of the job's interval with ±10 % jitter so hundreds of targets do not hit MoSAPI
  * in lockstep. A failure that carries `retryAfterMs` (429/503 with Retry-After) waits at least
  * that long. Loops stop promptly when {@link Scheduler.stop} aborts them.
+ *
+ * The first refreshes are spread out (see {@link initialSpreadMs}): a few targets start at
+ * once, a fleet of thousands does not queue every request of every collector in one burst.
  */
 import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
@@ -29,8 +32,26 @@ export interface RefreshJob {
 
 /** Share of the interval used as ± jitter. */
 const JITTER = 0.1;
-/** The first refresh of every job starts within this spread, so start-up is quick but not a burst. */
-const MAX_INITIAL_SPREAD_MS = 1000;
+/** Average spacing of one collector's first refreshes: at most 100 of them start per second. */
+const FIRST_REFRESH_SPACING_MS = 10;
+/** `state` decides `/-/ready`, so its first round is bounded tighter than the others'. */
+const MAX_STATE_SPREAD_MS = 10_000;
+const MAX_SPREAD_MS = 60_000;
+
+/**
+ * The window in which the first refreshes of a collector's `jobs` jobs start, each at a
+ * uniformly random point: `jobs` × 10 ms (100 starts per second on average), but no longer
+ * than the interval and than 10 s for `state` (readiness) or 60 s for the others. 5 targets
+ * start within 50 ms, 100 within 1 s; at 1,000 targets `state` spreads over 10 s.
+ */
+export function initialSpreadMs(
+  collector: CollectorName,
+  intervalMs: number,
+  jobs: number,
+): number {
+  const cap = collector === "state" ? MAX_STATE_SPREAD_MS : MAX_SPREAD_MS;
+  return Math.min(intervalMs, cap, jobs * FIRST_REFRESH_SPACING_MS);
+}
 
 /** Owns the refresh loops. */
 export class Scheduler {
@@ -42,10 +63,21 @@ export class Scheduler {
     setMaxListeners(0, this.#controller.signal);
   }
 
-  /** Starts one loop per job; jobs with `intervalMs` 0 are disabled and not started. */
+  /**
+   * Starts one loop per job; jobs with `intervalMs` 0 are disabled and not started. The first
+   * refreshes of each collector spread over {@link initialSpreadMs} for the jobs given here.
+   */
   start(jobs: readonly RefreshJob[]): void {
-    for (const job of jobs) {
-      if (job.intervalMs > 0) this.#loops.push(this.#loop(job));
+    const enabled = jobs.filter((job) => job.intervalMs > 0);
+    const counts = new Map<CollectorName, number>();
+    for (const job of enabled) counts.set(job.collector, (counts.get(job.collector) ?? 0) + 1);
+    for (const job of enabled) {
+      const spreadMs = initialSpreadMs(
+        job.collector,
+        job.intervalMs,
+        counts.get(job.collector) ?? 1,
+      );
+      this.#loops.push(this.#loop(job, spreadMs));
     }
   }
 
@@ -70,13 +102,10 @@ export class Scheduler {
     return (this.deps.random ?? Math.random)();
   }
 
-  async #loop(job: RefreshJob): Promise<void> {
+  async #loop(job: RefreshJob, spreadMs: number): Promise<void> {
     const signal = this.#controller.signal;
     try {
-      await this.deps.clock.sleep(
-        this.#random() * Math.min(job.intervalMs, MAX_INITIAL_SPREAD_MS),
-        signal,
-      );
+      await this.deps.clock.sleep(this.#random() * spreadMs, signal);
       while (!signal.aborted) {
         let outcome: RefreshOutcome = {};
         try {

@@ -1,6 +1,7 @@
 /**
  * The single writer of the {@link Snapshot}: every update replaces the whole value (copy on
  * write), so readers can hold a snapshot without locks and renderers can cache per version.
+ * An index from target key to position makes finding a target's entry O(1).
  */
 import { targetKey, type Target } from "../mosapi/target.js";
 import type { Snapshot, TargetSnapshot } from "./snapshot.js";
@@ -15,14 +16,24 @@ function emptyTarget(target: Target): TargetSnapshot {
  */
 export type CarryOver = (target: Target, previous: TargetSnapshot) => TargetSnapshot | undefined;
 
+function indexOf(targets: readonly Target[]): Map<string, number> {
+  return new Map(targets.map((target, index) => [targetKey(target), index]));
+}
+
 /** Holds the current snapshot and replaces it on every change. */
 export class SnapshotStore {
   #snapshot: Snapshot;
+  /** `targetKey` → position in `#snapshot.targets`; rebuilt only when the target list changes. */
+  #index: ReadonlyMap<string, number>;
+  /** How many entries have `stateAttempted` false, so readiness is O(1) per update. */
+  #unattempted: number;
   /** Readiness is reached once and then kept: a reload adding a target does not flap it. */
   #ready = false;
 
   constructor(targets: readonly Target[]) {
     this.#snapshot = { version: 0, targets: targets.map(emptyTarget) };
+    this.#index = indexOf(targets);
+    this.#unattempted = targets.length;
   }
 
   /** The current snapshot; immutable, safe to keep. */
@@ -39,12 +50,14 @@ export class SnapshotStore {
     target: Target,
     change: (entry: TargetSnapshot) => TargetSnapshot,
   ): TargetSnapshot | undefined {
-    const key = targetKey(target);
-    const index = this.#snapshot.targets.findIndex((entry) => targetKey(entry.target) === key);
+    const index = this.#index.get(targetKey(target));
+    if (index === undefined) return undefined;
     const previous = this.#snapshot.targets[index];
     if (previous === undefined) return undefined;
+    const next = change(previous);
     const targets = [...this.#snapshot.targets];
-    targets[index] = change(previous);
+    targets[index] = next;
+    this.#unattempted += Number(previous.stateAttempted) - Number(next.stateAttempted);
     this.#replace(targets);
     return previous;
   }
@@ -55,25 +68,25 @@ export class SnapshotStore {
    * (always re-pointed at the new `Target` object) or starts empty when it returns undefined.
    */
   retarget(targets: readonly Target[], carry: CarryOver): void {
-    const before = new Map(this.#snapshot.targets.map((entry) => [targetKey(entry.target), entry]));
-    this.#replace(
-      targets.map((target) => {
-        const previous = before.get(targetKey(target));
-        const kept = previous === undefined ? undefined : carry(target, previous);
-        return kept === undefined ? emptyTarget(target) : { ...kept, target };
-      }),
-    );
+    const entries = targets.map((target) => {
+      const previous = this.entry(target);
+      const kept = previous === undefined ? undefined : carry(target, previous);
+      return kept === undefined ? emptyTarget(target) : { ...kept, target };
+    });
+    this.#index = indexOf(targets);
+    this.#unattempted = entries.filter((entry) => !entry.stateAttempted).length;
+    this.#replace(entries);
   }
 
   #replace(targets: readonly TargetSnapshot[]): void {
     this.#snapshot = { version: this.#snapshot.version + 1, targets };
-    this.#ready ||= targets.every((entry) => entry.stateAttempted);
+    this.#ready ||= this.#unattempted === 0;
   }
 
   /** The current entry of `target`, or undefined when it is not configured. */
   entry(target: Target): TargetSnapshot | undefined {
-    const key = targetKey(target);
-    return this.#snapshot.targets.find((entry) => targetKey(entry.target) === key);
+    const index = this.#index.get(targetKey(target));
+    return index === undefined ? undefined : this.#snapshot.targets[index];
   }
 
   /**

@@ -1,9 +1,11 @@
 /**
  * MosapiClient: typed GETs against MoSAPI for many targets and credentials.
  *
- * Per operation: one deadline (`timeoutMs`) covering the slot wait, login, request, body,
- * retries and waits. Basic credentials get one session per (credential, target), logged in on
- * demand and re-logged once on a 401; `tls_client` credentials present their certificate on
+ * Per operation, two bounds measured apart (see {@link startOperation}): `timeoutMs` covers the
+ * time spent on MoSAPI (request, body, retries and the waits between them), `queueTimeoutMs`
+ * the time spent waiting for concurrency slots, so a burst queued behind a credential's few
+ * slots does not turn into timeouts. Basic credentials get one session per (credential,
+ * target), logged in on demand and re-logged once on a 401; `tls_client` credentials present their certificate on
  * every request and never log in. 429/503 honour `Retry-After` when it fits the deadline, other
  * 5xx and network errors get a short exponential backoff; other 4xx are never retried. At most
  * `maxConcurrency` requests per credential are in flight. Every failure is a `MosapiError`.
@@ -17,7 +19,8 @@ import type { RetryPolicy } from "./backoff.js";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./backoff.js";
 import type { Credential } from "./credentials.js";
 import type { Deadline } from "./deadline.js";
-import { startDeadline } from "./deadline.js";
+import { startDeadline, startOperation } from "./deadline.js";
+import type { OperationLimits } from "./deadline.js";
 import { createAgent } from "./dispatcher.js";
 import type { AgentSettings } from "./dispatcher.js";
 import { loginPath, logoutPath, normalizeBaseUrl, versionedPath } from "./endpoints.js";
@@ -49,8 +52,18 @@ export interface MosapiClientOptions {
   url: string;
   /** API version: 2 → path segment `v2`. */
   version: number;
-  /** One deadline per operation, covering login, retries and waits. */
+  /**
+   * Per operation: the bound on the time spent on MoSAPI (request, body, retries and the waits
+   * between them). Time spent waiting for a concurrency slot does not count (see
+   * `queueTimeoutMs`). A login has the same bound of its own.
+   */
   timeoutMs: number;
+  /**
+   * Per operation: the bound on the time spent waiting for concurrency slots; when it passes,
+   * the operation fails with a `SlotTimeoutError` (a `TimeoutError`) and nothing is sent.
+   * Default {@link defaultQueueTimeoutMs}.
+   */
+  queueTimeoutMs?: number;
   /** Per credential: at most this many HTTP requests in flight. */
   maxConcurrency: number;
   /** Credentials by name; `Target.credentials` refers to these names. */
@@ -75,6 +88,22 @@ export interface MosapiClientOptions {
   maxResponseBytes?: number;
   /** `User-Agent` header; default `mosapi-exporter`. */
   userAgent?: string;
+}
+
+/**
+ * A request that waited this long for a slot is not worth sending: ICANN regenerates the
+ * monitoring data about once a minute, and `state`, the most frequent collector, refreshes once
+ * a minute by default. Waiting longer means the credential's `max_concurrency` cannot carry the
+ * configured fleet, and that must show as failures instead of ever-older data.
+ */
+const QUEUE_TIMEOUT_FLOOR_MS = 60_000;
+
+/**
+ * The default bound on an operation's wait for concurrency slots: `max(timeoutMs, 60 s)`, so a
+ * request may always wait for at least one other request's full timeout.
+ */
+export function defaultQueueTimeoutMs(timeoutMs: number): number {
+  return Math.max(timeoutMs, QUEUE_TIMEOUT_FLOOR_MS);
 }
 
 /** Per-call options of {@link MosapiClient.getJson}. */
@@ -109,6 +138,7 @@ export class MosapiClient {
   readonly #baseUrl: string;
   readonly #version: number;
   readonly #timeoutMs: number;
+  readonly #limits: OperationLimits;
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #observer: ClientObserver;
@@ -126,17 +156,25 @@ export class MosapiClient {
    * Builds the per-credential limiters and (without `options.dispatcher`) Agents. Nothing is
    * sent until the first call.
    *
-   * @throws TypeError / RangeError for an invalid URL, version, timeout or concurrency.
+   * @throws TypeError / RangeError for an invalid URL, version, timeout, queue timeout or
+   *   concurrency.
    */
   constructor(options: MosapiClientOptions) {
-    if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
-      throw new RangeError(`timeoutMs must be positive, got ${String(options.timeoutMs)}`);
+    const queueTimeoutMs = options.queueTimeoutMs ?? defaultQueueTimeoutMs(options.timeoutMs);
+    for (const [name, value] of [
+      ["timeoutMs", options.timeoutMs],
+      ["queueTimeoutMs", queueTimeoutMs],
+    ] as const) {
+      if (!Number.isFinite(value) || value <= 0) {
+        throw new RangeError(`${name} must be positive, got ${String(value)}`);
+      }
     }
     // Validates the version once, here, rather than on the first request.
     versionedPath({ entity: "ry", id: "x" }, options.version, "x");
     this.#baseUrl = normalizeBaseUrl(options.url);
     this.#version = options.version;
     this.#timeoutMs = options.timeoutMs;
+    this.#limits = { timeoutMs: options.timeoutMs, queueTimeoutMs };
     this.#logger = options.logger;
     this.#clock = options.clock;
     this.#observer = options.observer ?? noopObserver;
@@ -265,7 +303,8 @@ export class MosapiClient {
           clock: this.#clock,
           logger: this.#logger,
           observer: this.#observer,
-          timeoutMs: this.#timeoutMs,
+          // The whole login: its own slot waits and its time on MoSAPI (see #login).
+          timeoutMs: this.#limits.timeoutMs + this.#limits.queueTimeoutMs,
           login: (deadline) => this.#login(target, state, deadline),
           logout: (cookie, deadline) => this.#logout(target, state, cookie, deadline),
         }),
@@ -282,7 +321,7 @@ export class MosapiClient {
   ): Promise<{ response: RawResponse; secrets: readonly string[] }> {
     const state = this.#state(target);
     const session = this.#session(target, state);
-    const deadline = startDeadline(this.#clock, this.#timeoutMs, signal);
+    const deadline = startOperation(this.#clock, this.#limits, signal);
     try {
       let retries = 0;
       let relogged = false;
@@ -290,8 +329,12 @@ export class MosapiClient {
         let failure: MosapiError;
         let secrets = state.secrets;
         try {
+          // A login is shared by every operation of the target and bounded on its own, so
+          // waiting for it counts against neither of this operation's bounds.
           const cookie =
-            session === undefined ? undefined : await session.cookie(context, deadline.signal);
+            session === undefined
+              ? undefined
+              : await deadline.aside(() => session.cookie(context, deadline.signal));
           if (cookie !== undefined) secrets = [...state.secrets, cookie];
           const response = await exchange(
             {
@@ -366,25 +409,35 @@ export class MosapiClient {
     return waitMs !== undefined && waitMs < deadline.remainingMs() ? waitMs : undefined;
   }
 
-  async #login(target: Target, state: CredentialState, deadline: Deadline): Promise<string> {
+  /**
+   * Sends the login under the same two bounds as any operation; `session` is the session's
+   * deadline over the whole login (their sum), which also ends it when the session gives up.
+   */
+  async #login(target: Target, state: CredentialState, session: Deadline): Promise<string> {
     const context: ErrorContext = {
       operation: "log in",
       target: describeTarget(target),
       endpoint: "login",
       path: loginPath(target),
     };
-    const response = await exchange(
-      {
-        context,
-        url: this.#baseUrl + context.path,
-        headers: state.headers,
-        dispatcher: state.dispatcher,
-        limiters: [this.#targetLimiter(target), state.limiter],
-        secrets: state.secrets,
-      },
-      this.#deps,
-      deadline,
-    );
+    const deadline = startOperation(this.#clock, this.#limits, session.signal);
+    let response: RawResponse;
+    try {
+      response = await exchange(
+        {
+          context,
+          url: this.#baseUrl + context.path,
+          headers: state.headers,
+          dispatcher: state.dispatcher,
+          limiters: [this.#targetLimiter(target), state.limiter],
+          secrets: state.secrets,
+        },
+        this.#deps,
+        deadline,
+      );
+    } finally {
+      deadline.dispose();
+    }
     if (response.status === 401) throw new LoginFailedError(context, target.credentials);
     if (!isSuccess(response.status)) {
       throw statusFailure(response, context, state.secrets, this.#clock.now());

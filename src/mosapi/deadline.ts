@@ -1,51 +1,190 @@
 /**
- * One deadline per client operation: a single AbortSignal that fires after `timeoutMs` on the
- * injected clock or when the caller's signal aborts, whichever comes first. Slot waits, login,
- * requests, bodies and retry waits all observe it, so `timeoutMs` bounds the whole operation.
+ * Deadlines of client operations: one AbortSignal per operation that fires when a time bound
+ * passes on the injected clock or when the caller's signal aborts, whichever comes first.
+ *
+ * - {@link startDeadline}: one bound over everything the operation does, slot waits included
+ *   (closing the client: every logout within one `timeout`).
+ * - {@link startOperation}: two bounds measured apart. `timeoutMs` bounds the time spent on
+ *   MoSAPI (requests, bodies, retry waits); `queueTimeoutMs` bounds the time spent waiting for
+ *   concurrency slots. A burst queued behind a credential's few slots therefore does not eat
+ *   the upstream timeout, while a request that really hangs still times out after `timeoutMs`.
  */
 import type { Clock } from "../util/clock.js";
 
 /** The abort reason of a deadline that passed (as opposed to a caller that cancelled). */
 export class DeadlineExceeded extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`deadline of ${timeoutMs} ms exceeded`);
-    this.name = "DeadlineExceeded";
+  constructor(
+    readonly timeoutMs: number,
+    message = `deadline of ${timeoutMs} ms exceeded`,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The abort reason of an operation that waited longer than its queue bound for a slot. */
+export class SlotWaitExceeded extends DeadlineExceeded {
+  constructor(queueTimeoutMs: number) {
+    super(queueTimeoutMs, `no concurrency slot within ${queueTimeoutMs} ms`);
   }
 }
 
 /** A running deadline; `dispose()` it when the operation ends so its timer goes away. */
 export interface Deadline {
-  /** Aborts with `DeadlineExceeded` when time is up, or with the caller's reason. */
+  /** Aborts with a `DeadlineExceeded` when a bound passed, or with the caller's reason. */
   readonly signal: AbortSignal;
+  /** The bound on the time spent on MoSAPI. */
   readonly timeoutMs: number;
-  /** Milliseconds left (0 once passed). */
+  /** Milliseconds of `timeoutMs` left (0 once passed); time spent in `queued`/`aside` excluded. */
   remainingMs(): number;
-  /** True when the signal aborted because time was up (not because the caller cancelled). */
+  /** True when the signal aborted because a bound passed (not because the caller cancelled). */
   exceeded(): boolean;
+  /**
+   * Runs `wait`, a wait for concurrency slots, with `signal`. Under {@link startOperation} the
+   * time counts against the queue bound instead of `timeoutMs`.
+   *
+   * @throws whatever `wait` throws (the signal's reason when a bound passes or the caller aborts).
+   */
+  queued<T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs `wait`, a wait for work that has bounds of its own (a login shared by several
+   * operations). Under {@link startOperation} the time counts against neither bound.
+   *
+   * @throws whatever `wait` throws.
+   */
+  aside<T>(wait: () => Promise<T>): Promise<T>;
   dispose(): void;
 }
 
-/** Starts a deadline of `timeoutMs` on `clock`, combined with the caller's `signal` if any. */
+/** The two bounds of {@link startOperation}. */
+export interface OperationLimits {
+  /** Time spent on MoSAPI: requests, bodies, retry waits. */
+  readonly timeoutMs: number;
+  /** Time spent waiting for concurrency slots, summed over the operation. */
+  readonly queueTimeoutMs: number;
+}
+
+/**
+ * Starts one deadline of `timeoutMs` on `clock` over everything, slot waits included,
+ * combined with the caller's `signal` if any.
+ */
 export function startDeadline(clock: Clock, timeoutMs: number, signal?: AbortSignal): Deadline {
-  const startedAt = clock.now();
-  const timer = new AbortController();
-  const disposer = new AbortController();
-  clock.sleep(timeoutMs, disposer.signal).then(
-    () => {
-      timer.abort(new DeadlineExceeded(timeoutMs));
-    },
-    () => undefined,
-  );
-  const combined = signal === undefined ? timer.signal : AbortSignal.any([timer.signal, signal]);
-  return {
-    signal: combined,
-    timeoutMs,
-    remainingMs: () => Math.max(0, timeoutMs - (clock.now() - startedAt)),
-    exceeded: () => combined.aborted && combined.reason instanceof DeadlineExceeded,
-    dispose: () => {
-      disposer.abort();
-    },
-  };
+  return new Timers(clock, timeoutMs, undefined, signal);
+}
+
+/**
+ * Starts the deadline of one client operation: `limits.timeoutMs` on the time spent on MoSAPI,
+ * `limits.queueTimeoutMs` on the time spent in {@link Deadline.queued}, combined with the
+ * caller's `signal` if any. The whole operation ends within the sum of both, plus what
+ * {@link Deadline.aside} waits for.
+ */
+export function startOperation(
+  clock: Clock,
+  limits: OperationLimits,
+  signal?: AbortSignal,
+): Deadline {
+  return new Timers(clock, limits.timeoutMs, limits.queueTimeoutMs, signal);
+}
+
+type Phase = "work" | "queue" | "aside";
+
+/** One timer at a time, for the budget of the phase the operation is in. */
+class Timers implements Deadline {
+  readonly signal: AbortSignal;
+  readonly #clock: Clock;
+  readonly #queueTimeoutMs: number | undefined;
+  readonly #bounds = new AbortController();
+  #phase: Phase = "work";
+  #since: number;
+  readonly #used: Record<Phase, number> = { work: 0, queue: 0, aside: 0 };
+  #timer: AbortController | undefined;
+  #disposed = false;
+
+  constructor(
+    clock: Clock,
+    readonly timeoutMs: number,
+    queueTimeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#clock = clock;
+    this.#queueTimeoutMs = queueTimeoutMs;
+    this.#since = clock.now();
+    this.signal =
+      signal === undefined ? this.#bounds.signal : AbortSignal.any([this.#bounds.signal, signal]);
+    this.#arm();
+  }
+
+  remainingMs(): number {
+    const running = this.#phase === "work" ? this.#clock.now() - this.#since : 0;
+    return Math.max(0, this.timeoutMs - this.#used.work - running);
+  }
+
+  exceeded(): boolean {
+    return this.signal.aborted && this.signal.reason instanceof DeadlineExceeded;
+  }
+
+  queued<T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.#during("queue", () => wait(this.signal));
+  }
+
+  aside<T>(wait: () => Promise<T>): Promise<T> {
+    return this.#during("aside", wait);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#timer?.abort();
+    this.#timer = undefined;
+  }
+
+  #during<T>(phase: Phase, wait: () => Promise<T>): Promise<T> {
+    // A plain deadline (no queue bound) counts every wait as part of the operation.
+    if (this.#queueTimeoutMs === undefined) return wait();
+    const before = this.#enter(phase);
+    let promise: Promise<T>;
+    try {
+      promise = wait();
+    } catch (error) {
+      this.#enter(before);
+      throw error;
+    }
+    // The same promise goes back, so the caller resumes no later than without the phase; this
+    // handler was registered first, so the phase is restored before the caller resumes.
+    const restore = (): void => {
+      this.#enter(before);
+    };
+    promise.then(restore, restore);
+    return promise;
+  }
+
+  /** Switches the running budget to `phase`; returns the phase that was running. */
+  #enter(phase: Phase): Phase {
+    const previous = this.#phase;
+    const now = this.#clock.now();
+    this.#used[previous] += now - this.#since;
+    this.#since = now;
+    this.#phase = phase;
+    this.#arm();
+    return previous;
+  }
+
+  #arm(): void {
+    this.#timer?.abort();
+    this.#timer = undefined;
+    if (this.#disposed || this.signal.aborted || this.#phase === "aside") return;
+    const [bound, reason] =
+      this.#phase === "queue" && this.#queueTimeoutMs !== undefined
+        ? [this.#queueTimeoutMs, new SlotWaitExceeded(this.#queueTimeoutMs)]
+        : [this.timeoutMs, new DeadlineExceeded(this.timeoutMs)];
+    const timer = new AbortController();
+    this.#timer = timer;
+    this.#clock.sleep(Math.max(0, bound - this.#used[this.#phase]), timer.signal).then(
+      () => {
+        this.#bounds.abort(reason);
+      },
+      () => undefined,
+    );
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * One HTTP exchange with MoSAPI: take a per-credential slot, send a GET, read the body with a
  * size cap, decompress it, report the request to the observer, and translate transport
- * failures into `TimeoutError` / `NetworkError`. Status codes are interpreted by the caller.
+ * failures into `TimeoutError` (or its `SlotTimeoutError`) / `NetworkError`. Status codes are
+ * interpreted by the caller.
  */
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
@@ -9,7 +10,7 @@ import zlib from "node:zlib";
 import { request } from "undici";
 import type { Dispatcher } from "undici";
 import type { Deadline } from "./deadline.js";
-import { raceAbort } from "./deadline.js";
+import { SlotWaitExceeded, raceAbort } from "./deadline.js";
 import type { ErrorContext } from "./errors.js";
 import { InvalidResponseError, NetworkError, TimeoutError } from "./errors.js";
 import type { Semaphore } from "./limiter.js";
@@ -48,6 +49,21 @@ export interface ExchangeDeps {
   readonly maxResponseBytes: number;
 }
 
+/**
+ * The operation waited longer than its queue bound for a concurrency slot: nothing was sent.
+ * A `TimeoutError` (code `MOSAPI_TIMEOUT`, reason `timeout`) whose message says so, and whose
+ * `timeoutMs` is the queue bound.
+ */
+export class SlotTimeoutError extends TimeoutError {
+  constructor(context: ErrorContext, queueTimeoutMs: number) {
+    super(context, queueTimeoutMs);
+    // Same frame as every MosapiError message; only the "what" differs from a TimeoutError's.
+    this.message =
+      `${context.operation} for ${context.target} failed: waited ${queueTimeoutMs} ms for a ` +
+      `concurrency slot without getting one (GET ${context.path})`;
+  }
+}
+
 /** undici's own timeouts; normally our deadline fires first, but they mean the same thing. */
 const UNDICI_TIMEOUT_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
@@ -56,8 +72,8 @@ const UNDICI_TIMEOUT_CODES = new Set([
 ]);
 
 /**
- * What to throw for `error`, caught while working under `deadline`: a `TimeoutError` when the
- * deadline passed, the caller's own abort reason when the caller cancelled, `error` itself when
+ * What to throw for `error`, caught while working under `deadline`: a `SlotTimeoutError` when
+ * the queue bound passed, a `TimeoutError` when the upstream deadline passed, the caller's own abort reason when the caller cancelled, `error` itself when
  * it is already one of ours, otherwise a `TimeoutError` or `NetworkError` with a scrubbed cause.
  */
 export function transportFailure(
@@ -67,6 +83,8 @@ export function transportFailure(
   secrets: readonly string[],
 ): unknown {
   if (deadline.signal.aborted) {
+    const reason: unknown = deadline.signal.reason;
+    if (reason instanceof SlotWaitExceeded) return new SlotTimeoutError(context, reason.timeoutMs);
     return deadline.exceeded()
       ? new TimeoutError(context, deadline.timeoutMs, scrubError(error, secrets))
       : deadline.signal.reason;
@@ -82,7 +100,11 @@ export function transportFailure(
 /**
  * Sends `req` and returns the complete answer, whatever its status.
  *
- * @throws TimeoutError (deadline passed, also while waiting for a slot), NetworkError,
+ * The wait for the slots runs in `deadline.queued`: under an operation deadline it counts
+ * against the queue bound, not the upstream timeout.
+ *
+ * @throws SlotTimeoutError (no slot within the queue bound), TimeoutError (deadline passed),
+ *   NetworkError,
  *   InvalidResponseError (body too large, truncated, or undecodable), or the caller's abort reason.
  */
 export async function exchange(
@@ -96,7 +118,9 @@ export async function exchange(
     for (const releaseSlot of held.reverse()) releaseSlot();
   };
   try {
-    for (const limiter of req.limiters) held.push(await limiter.acquire(deadline.signal));
+    await deadline.queued(async (signal) => {
+      for (const limiter of req.limiters) held.push(await limiter.acquire(signal));
+    });
   } catch (error) {
     release();
     throw transportFailure(error, context, deadline, secrets);

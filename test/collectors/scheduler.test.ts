@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Scheduler, type RefreshJob } from "../../src/collectors/scheduler.js";
+import { Scheduler, initialSpreadMs, type RefreshJob } from "../../src/collectors/scheduler.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { tld } from "../helpers/fixtures.js";
 import { createLogSink } from "../helpers/log-sink.js";
@@ -33,7 +33,9 @@ function start(clock: FakeClock, jobs: RefreshJob[], random = () => 0.5) {
 }
 
 describe("Scheduler", () => {
-  it("refreshes on the interval, never overlapping, starting within the first second", async () => {
+  // Behaviour changed (issue 7): the first refresh used to start within 1 s whatever the fleet
+  // size; it now starts within 10 ms per job of its collector (here 1 job: 10 ms).
+  it("refreshes on the interval, never overlapping, starting within the initial spread", async () => {
     const clock = new FakeClock();
     const starts: number[] = [];
     let running = 0;
@@ -55,15 +57,59 @@ describe("Scheduler", () => {
       }),
     ]);
     const t0 = clock.now();
-    await clock.advanceAsync(500); // random 0.5 × 1 s initial spread
-    expect(starts).toEqual([t0 + 500]);
+    await clock.advanceAsync(5); // random 0.5 × 10 ms initial spread
+    expect(starts).toEqual([t0 + 5]);
     // The refresh is still running: a whole interval passes without a second start.
     await clock.advanceAsync(2 * MINUTE);
     expect(starts).toHaveLength(1);
     release.shift()?.();
     await clock.advanceAsync(MINUTE); // random 0.5 → zero jitter
-    expect(starts).toEqual([t0 + 500, t0 + 500 + 2 * MINUTE + MINUTE]);
+    expect(starts).toEqual([t0 + 5, t0 + 5 + 2 * MINUTE + MINUTE]);
     expect(maxRunning).toBe(1);
+  });
+
+  it("spreads first refreshes by fleet size: 10 ms per job, within the interval, 10 s for state and 60 s for the others", () => {
+    expect(initialSpreadMs("state", MINUTE, 5)).toBe(50);
+    expect(initialSpreadMs("state", MINUTE, 100)).toBe(1000);
+    expect(initialSpreadMs("state", MINUTE, 1000)).toBe(10_000);
+    expect(initialSpreadMs("state", 5000, 1000)).toBe(5000);
+    expect(initialSpreadMs("alarmed", 5 * MINUTE, 1000)).toBe(10_000);
+    expect(initialSpreadMs("alarmed", 5 * MINUTE, 10_000)).toBe(MINUTE);
+    expect(initialSpreadMs("metrica", 6 * 60 * MINUTE, 100_000)).toBe(MINUTE);
+  });
+
+  it("starts a fleet's first refreshes over the spread, per collector, uniformly", async () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const starts = new Map<string, number[]>();
+    const jobs = ["state", "alarmed"].flatMap((collector) =>
+      Array.from({ length: 1000 }, () =>
+        job(
+          () => {
+            const list = starts.get(collector) ?? [];
+            list.push(clock.now() - t0);
+            starts.set(collector, list);
+            return Promise.resolve({});
+          },
+          collector === "state" ? MINUTE : 5 * MINUTE,
+          collector as RefreshJob["collector"],
+        ),
+      ),
+    );
+    let i = 0;
+    // Deterministic "random" draws spread evenly over [0, 1).
+    start(clock, jobs, () => (i++ * 0.618_034) % 1);
+    await clock.advanceAsync(10_000);
+    for (const collector of ["state", "alarmed"]) {
+      const times = starts.get(collector) ?? [];
+      expect(times).toHaveLength(1000);
+      expect(Math.max(...times)).toBeLessThan(10_000);
+      // Not a burst: no more than 2 % of them in any 100 ms.
+      const perSlot = new Map<number, number>();
+      for (const t of times)
+        perSlot.set(Math.floor(t / 100), (perSlot.get(Math.floor(t / 100)) ?? 0) + 1);
+      expect(Math.max(...perSlot.values())).toBeLessThanOrEqual(20);
+    }
   });
 
   it("jitters the interval by at most ±10 %", () => {

@@ -46,4 +46,35 @@ describe("SnapshotStore", () => {
     store.update(registrar("9999"), (e) => ({ ...e, up: true }));
     expect(store.current().targets.map((t) => t.up)).toEqual([false, true]);
   });
+
+  it("finds entries by key after a retarget reorders, adds and removes targets", () => {
+    const store = new SnapshotStore([tld("a"), tld("b"), tld("c")]);
+    store.update(tld("b"), (e) => ({ ...e, up: true, stateAttempted: true }));
+    store.update(tld("c"), (e) => ({ ...e, up: true, stateAttempted: true }));
+    store.retarget([tld("c"), tld("d"), tld("b")], (_target, previous) => previous);
+    expect(store.current().targets.map((t) => [t.target.id, t.up])).toEqual([
+      ["c", true],
+      ["d", false],
+      ["b", true],
+    ]);
+    expect(store.entry(tld("a"))).toBeUndefined();
+    expect(store.update(tld("a"), (e) => ({ ...e, up: true }))).toBeUndefined();
+    expect(store.entry(tld("b"))?.up).toBe(true);
+    store.update(tld("d"), (e) => ({ ...e, up: true, stateAttempted: true }));
+    expect(store.current().targets.map((t) => t.up)).toEqual([true, true, true]);
+    expect(store.isReady()).toBe(true);
+  });
+
+  it("counts readiness only once every entry, including a carried-over one, was attempted", () => {
+    const store = new SnapshotStore([tld("a"), tld("b")]);
+    store.update(tld("a"), (e) => ({ ...e, stateAttempted: true }));
+    // b's entry is started afresh by the reload, a's is kept; c is new.
+    store.retarget([tld("a"), tld("b"), tld("c")], (target, previous) =>
+      target.id === "a" ? previous : undefined,
+    );
+    store.update(tld("b"), (e) => ({ ...e, stateAttempted: true }));
+    expect(store.isReady()).toBe(false);
+    store.update(tld("c"), (e) => ({ ...e, stateAttempted: true }));
+    expect(store.isReady()).toBe(true);
+  });
 });

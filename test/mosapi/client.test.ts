@@ -19,6 +19,7 @@ import {
   SchemaError,
   TimeoutError,
 } from "../../src/mosapi/errors.js";
+import { SlotTimeoutError } from "../../src/mosapi/transport.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import {
   JSON_HEADERS,
@@ -488,29 +489,141 @@ describe("deadline", () => {
     await settle();
   });
 
-  it("counts the wait for a concurrency slot against the deadline", async () => {
+  // Behaviour changed (issue 7): the wait for a slot used to count against the deadline; it now
+  // has its own bound, and `timeoutMs` covers only the time spent on MoSAPI.
+  it("lets a request queued for longer than the timeout behind slow requests succeed", async () => {
     const gate = createGate(agent);
     const { client, clock, observer } = createTestClient({
       dispatcher: gate.dispatcher,
       timeoutMs: 5000,
+      queueTimeoutMs: 60_000,
       maxConcurrency: 1,
     });
-    pool.intercept({ path: STATE }).reply(200, stateBody());
-    const first = failure(client.getState(example));
+    for (const id of ["a", "b", "c"]) {
+      pool.intercept({ path: `/ry/${id}/v2/monitoring/state` }).reply(200, stateBody());
+    }
+    const calls = ["a", "b", "c"].map((id) => client.getState(tld(id, "cert")));
+    // Each request takes 4 s upstream, within the timeout; c waits 8 s for the only slot.
+    for (const id of ["a", "b", "c"]) {
+      await vi.waitFor(() => {
+        expect(gate.held.map((h) => h.path)).toEqual([`/ry/${id}/v2/monitoring/state`]);
+      });
+      clock.advance(4000);
+      gate.release();
+    }
+    await Promise.all(calls);
+    expect(observer.codes()).toEqual([
+      "monitoring/state 200",
+      "monitoring/state 200",
+      "monitoring/state 200",
+    ]);
+  });
+
+  it("still times out a request whose upstream exchange exceeds the timeout after a queue wait", async () => {
+    const gate = createGate(agent);
+    const { client, clock } = createTestClient({
+      dispatcher: gate.dispatcher,
+      timeoutMs: 5000,
+      maxConcurrency: 1,
+    });
+    pool.intercept({ path: "/ry/a/v2/monitoring/state" }).reply(200, stateBody());
+    pool.intercept({ path: "/ry/b/v2/monitoring/state" }).reply(200, stateBody());
+    const first = client.getState(tld("a", "cert"));
+    const second = failure(client.getState(tld("b", "cert")));
     await vi.waitFor(() => {
       expect(gate.held).toHaveLength(1);
     });
-    const second = failure(client.getState(example));
-    await settle();
-    clock.advance(5000);
-    expect(await first).toBeInstanceOf(TimeoutError);
-    // The second call queued for the only slot until its deadline: nothing was sent for it.
-    expect(await second).toBeInstanceOf(TimeoutError);
+    clock.advance(4000);
+    gate.release();
+    await first;
+    await vi.waitFor(() => {
+      expect(gate.held.map((h) => h.path)).toEqual(["/ry/b/v2/monitoring/state"]);
+    });
+    // 4 s queued do not count; 4.999 s upstream are within the timeout, 5 s are not.
+    clock.advance(4999);
     await settle();
     expect(gate.held).toHaveLength(1);
+    clock.advance(1);
+    const error = await second;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({
+      code: "MOSAPI_TIMEOUT",
+      timeoutMs: 5000,
+      message:
+        "fetch monitoring/state for TLD b failed: no answer within 5000 ms (GET /ry/b/v2/monitoring/state)",
+    });
     gate.release();
     await settle();
-    expect(observer.requests).toHaveLength(1);
+  });
+
+  it("fails a request that waited longer than queueTimeoutMs for a slot, saying so", async () => {
+    const gate = createGate(agent);
+    const { client, clock, observer } = createTestClient({
+      dispatcher: gate.dispatcher,
+      timeoutMs: 10_000,
+      queueTimeoutMs: 3000,
+      maxConcurrency: 1,
+    });
+    pool.intercept({ path: STATE }).reply(200, stateBody());
+    const first = client.getState(example);
+    await vi.waitFor(() => {
+      expect(gate.held).toHaveLength(1);
+    });
+    const second = failure(client.getState(tld("other", "cert")));
+    await settle();
+    clock.advance(3000);
+    const error = await second;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toBeInstanceOf(SlotTimeoutError);
+    expect(error).toMatchObject({
+      code: "MOSAPI_TIMEOUT",
+      reason: "timeout",
+      timeoutMs: 3000,
+      message:
+        "fetch monitoring/state for TLD other failed: waited 3000 ms for a concurrency slot without getting one (GET /ry/other/v2/monitoring/state)",
+    });
+    gate.release();
+    await first;
+    // Nothing was sent for the request that never got a slot.
+    expect(observer.codes()).toEqual(["monitoring/state 200"]);
+  });
+
+  it("takes a queued request out of the queue at once when its caller aborts", async () => {
+    const gate = createGate(agent);
+    const { client, observer } = createTestClient({
+      dispatcher: gate.dispatcher,
+      maxConcurrency: 1,
+    });
+    pool.intercept({ path: STATE }).reply(200, stateBody());
+    pool.intercept({ path: "/ry/c/v2/monitoring/state" }).reply(200, stateBody());
+    const first = client.getState(example);
+    await vi.waitFor(() => {
+      expect(gate.held).toHaveLength(1);
+    });
+    const controller = new AbortController();
+    const queued = failure(client.getState(tld("b", "cert"), controller.signal));
+    const third = client.getState(tld("c", "cert"));
+    await settle();
+    const reason = new Error("reloading");
+    controller.abort(reason);
+    // Rejected while the slot is still held: the caller does not wait for its turn.
+    expect(await queued).toBe(reason);
+    expect(gate.held).toHaveLength(1);
+    gate.release();
+    await first;
+    // The next in line is the third request; the aborted one was never sent.
+    await vi.waitFor(() => {
+      expect(gate.held.map((h) => h.path)).toEqual(["/ry/c/v2/monitoring/state"]);
+    });
+    gate.release();
+    await third;
+    expect(observer.codes()).toEqual(["monitoring/state 200", "monitoring/state 200"]);
+  });
+
+  it("rejects a queue timeout that is not positive", () => {
+    expect(() => createTestClient({ dispatcher: agent, queueTimeoutMs: 0 })).toThrow(
+      "queueTimeoutMs must be positive, got 0",
+    );
   });
 
   it("rejects with the caller's reason when the caller aborts", async () => {

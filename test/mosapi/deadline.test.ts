@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DeadlineExceeded, raceAbort, startDeadline } from "../../src/mosapi/deadline.js";
+import {
+  DeadlineExceeded,
+  SlotWaitExceeded,
+  raceAbort,
+  startDeadline,
+  startOperation,
+} from "../../src/mosapi/deadline.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 
 describe("startDeadline", () => {
@@ -30,6 +36,94 @@ describe("startDeadline", () => {
     const clock = new FakeClock();
     startDeadline(clock, 1000).dispose();
     expect(clock.pending()).toEqual([]);
+  });
+});
+
+describe("startOperation", () => {
+  const limits = { timeoutMs: 1000, queueTimeoutMs: 5000 };
+  /** A wait that ends when the returned function is called. */
+  function gate(): { wait: () => Promise<void>; open: () => void } {
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return { wait: () => promise, open };
+  }
+
+  it("does not count time in queued() or aside() against timeoutMs", async () => {
+    const clock = new FakeClock();
+    const deadline = startOperation(clock, limits);
+    clock.advance(300);
+    const queue = gate();
+    const queued = deadline.queued(queue.wait);
+    clock.advance(4000);
+    queue.open();
+    await queued;
+    const login = gate();
+    const aside = deadline.aside(login.wait);
+    clock.advance(60_000);
+    login.open();
+    await aside;
+    expect(deadline.remainingMs()).toBe(700);
+    expect(deadline.signal.aborted).toBe(false);
+    clock.advance(700);
+    await Promise.resolve();
+    expect(deadline.signal.reason).toBeInstanceOf(DeadlineExceeded);
+    expect(deadline.signal.reason).not.toBeInstanceOf(SlotWaitExceeded);
+    expect(deadline.exceeded()).toBe(true);
+  });
+
+  it("aborts with SlotWaitExceeded once the queue waits add up to queueTimeoutMs", async () => {
+    const clock = new FakeClock();
+    const deadline = startOperation(clock, limits);
+    const first = gate();
+    const done = deadline.queued(first.wait);
+    clock.advance(3000);
+    first.open();
+    await done;
+    const second = deadline.queued(
+      (signal) =>
+        new Promise<void>((_resolve, reject) => {
+          signal.addEventListener("abort", () => {
+            reject(signal.reason as Error);
+          });
+        }),
+    );
+    clock.advance(1999);
+    expect(deadline.signal.aborted).toBe(false);
+    clock.advance(1);
+    await expect(second).rejects.toBeInstanceOf(SlotWaitExceeded);
+    expect(deadline.exceeded()).toBe(true);
+    expect((deadline.signal.reason as SlotWaitExceeded).timeoutMs).toBe(5000);
+    deadline.dispose();
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it("follows the caller's signal in every phase", async () => {
+    const clock = new FakeClock();
+    const caller = new AbortController();
+    const deadline = startOperation(clock, limits, caller.signal);
+    const queued = deadline.queued((signal) =>
+      raceAbort(new Promise<void>(() => undefined), signal),
+    );
+    const reason = new Error("stop");
+    caller.abort(reason);
+    await expect(queued).rejects.toBe(reason);
+    expect(deadline.exceeded()).toBe(false);
+    deadline.dispose();
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it("counts queued() against timeoutMs under a plain startDeadline", async () => {
+    const clock = new FakeClock();
+    const deadline = startDeadline(clock, 1000);
+    const queue = gate();
+    const queued = deadline.queued(queue.wait);
+    clock.advance(400);
+    queue.open();
+    await queued;
+    expect(deadline.remainingMs()).toBe(600);
+    deadline.dispose();
   });
 });
 

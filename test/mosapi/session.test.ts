@@ -190,7 +190,9 @@ describe("Basic-auth sessions", () => {
     expect(observer.logins).toEqual([{ credentials: "login", ok: false }]);
   });
 
-  it("times out when the login is slower than the operation's deadline", async () => {
+  // Behaviour changed with the split of slot waits from the timeout: an operation waiting on a
+  // shared login no longer times out on its own; the login has the same timeout and reports it.
+  it("fails with the login's TimeoutError when the login is slower than the timeout", async () => {
     const gate = createGate(agent, (options) => options.path.endsWith("/login"));
     const { client, clock, observer } = createTestClient({
       dispatcher: gate.dispatcher,
@@ -209,9 +211,10 @@ describe("Basic-auth sessions", () => {
     expect(error).toMatchObject({
       code: "MOSAPI_TIMEOUT",
       reason: "timeout",
-      operation: "fetch monitoring/state",
-      message:
-        "fetch monitoring/state for TLD example failed: no answer within 1000 ms (GET /ry/example/v2/monitoring/state)",
+      operation: "log in",
+      endpoint: "login",
+      timeoutMs: 1000,
+      message: "log in for TLD example failed: no answer within 1000 ms (GET /ry/example/login)",
     });
     gate.release();
     await vi.waitFor(() => {
