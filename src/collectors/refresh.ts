@@ -5,7 +5,7 @@
  * (again only when its code changes), and recovery is logged.
  */
 import type { Logger } from "pino";
-import { isMosapiError } from "../mosapi/errors.js";
+import { AuthError, ForbiddenError, isMosapiError } from "../mosapi/errors.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import { describeTarget, type Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
@@ -72,11 +72,13 @@ export function toRefreshError(
   collector: CollectorName = "state",
 ): RefreshError & { retryAfterMs?: number } {
   if (isMosapiError(error)) {
-    // design.md §2: a refusal of a non-state collector is "forbidden" for that collector only.
-    if (
-      collector !== "state" &&
-      (error.code === "MOSAPI_AUTH" || error.code === "MOSAPI_FORBIDDEN")
-    ) {
+    // design.md §2: a refusal of a non-state collector is "forbidden" for that collector only —
+    // a 403, or a certificate's roles not covering it. A Basic session refused even after a
+    // fresh login (sessions being evicted) is an auth problem that retries on the interval.
+    const refused =
+      error instanceof ForbiddenError ||
+      (error instanceof AuthError && error.via === "certificate");
+    if (collector !== "state" && refused) {
       return {
         reason: "forbidden",
         code: error.code,

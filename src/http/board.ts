@@ -76,3 +76,14 @@ export function formatDuration(ms: number): string {
     .filter((part) => part !== "")
     .join(" ");
 }
+
+/**
+ * A page lists at most this many incidents (blocks or rows) and says how many it left out: a
+ * state with thousands of incidents must not produce a page of megabytes.
+ */
+export const MAX_LISTED_INCIDENTS = 50;
+
+/** The first `max` items, and how many were left out. */
+export function capped<T>(items: readonly T[], max = MAX_LISTED_INCIDENTS) {
+  return { shown: items.slice(0, max), hidden: Math.max(0, items.length - max) };
+}

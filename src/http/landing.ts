@@ -7,7 +7,7 @@
 import type { Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import { describeTarget } from "../mosapi/target.js";
-import { countActiveIncidents, isFailing, targetPath, worstFirst } from "./board.js";
+import { capped, countActiveIncidents, isFailing, targetPath, worstFirst } from "./board.js";
 import {
   activeIncidents,
   collectorCells,
@@ -124,9 +124,11 @@ function incidentSection(targets: readonly TargetSnapshot[]): SafeHtml {
       ),
     ),
   );
+  const { shown, hidden } = capped(blocks);
   return html`<section aria-labelledby="incidents-title">
     <h2 id="incidents-title">Active incidents</h2>
-    ${blocks.length === 0 ? html`<p>No active incidents.</p>` : blocks}
+    ${blocks.length === 0 ? html`<p>No active incidents.</p>` : shown}
+    ${hidden > 0 ? html`<p>…and ${hidden} more active incident(s), not shown.</p>` : ""}
   </section>`;
 }
 

@@ -8,7 +8,7 @@ import type { TargetSnapshot } from "../collectors/snapshot.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import type { ServiceType } from "../mosapi/models.js";
 import { describeTarget } from "../mosapi/target.js";
-import { iso } from "./board.js";
+import { capped, iso } from "./board.js";
 import {
   activeIncidents,
   collectorCells,
@@ -117,6 +117,8 @@ function incidentsSection(target: TargetSnapshot): SafeHtml {
       incidentBlock(type.toUpperCase(), incident, target.incidents?.[type], true),
     ),
   );
+  const listed = capped(rows);
+  const detailed = capped(details);
   return html`<section aria-labelledby="incidents-title">
     <h2 id="incidents-title">Incidents</h2>
     ${
@@ -138,12 +140,18 @@ function incidentsSection(target: TargetSnapshot): SafeHtml {
                 </tr>
               </thead>
               <tbody>
-                ${rows}
+                ${listed.shown}
               </tbody>
             </table>
           </div>`
     }
-    ${details}
+    ${listed.hidden > 0 ? html`<p>…and ${listed.hidden} more incident(s), not listed.</p>` : ""}
+    ${detailed.shown}
+    ${
+      detailed.hidden > 0
+        ? html`<p>…and ${detailed.hidden} more active incident(s), not shown.</p>`
+        : ""
+    }
   </section>`;
 }
 

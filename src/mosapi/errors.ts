@@ -89,7 +89,11 @@ export abstract class MosapiTransportError extends MosapiError {}
 /** An answer arrived but is a failure: an error status, an unreadable body, a schema mismatch. */
 export abstract class MosapiResponseError extends MosapiError {}
 
-/** The operation's deadline (`timeoutMs`, covering login, retries and waits) passed. */
+/**
+ * The operation ran out of time: `timeoutMs` of talking to MoSAPI (request, retries and the
+ * waits between them), or the separate bound on waiting for a concurrency slot
+ * (`SlotTimeoutError`).
+ */
 export class TimeoutError extends MosapiTransportError {
   readonly code = "MOSAPI_TIMEOUT";
   readonly reason = "timeout";
@@ -174,6 +178,12 @@ export class LoginBackoffError extends MosapiError {
 export class AuthError extends MosapiResponseError {
   readonly code = "MOSAPI_AUTH";
   readonly reason = "auth";
+  /**
+   * How we authenticated: a Basic-auth session (the 401 came even after a fresh login, e.g.
+   * sessions being evicted) or a TLS client certificate (not authorized for the target or the
+   * data family: a matter of roles).
+   */
+  readonly via: "session" | "certificate";
 
   constructor(context: ErrorContext, via: "session" | "certificate") {
     super(
@@ -183,6 +193,7 @@ export class AuthError extends MosapiResponseError {
         : `${describeStatus(401)}: client certificate not authorized for this ${context.target.split(" ")[0] ?? "target"}`,
       { status: 401 },
     );
+    this.via = via;
   }
 }
 

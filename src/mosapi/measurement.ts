@@ -10,7 +10,7 @@
  * than name servers are not kept.
  */
 import { z } from "zod";
-import { unixSeconds } from "./models.js";
+import { boundedArray, unixSeconds } from "./models.js";
 import { compareErrorCodes, describeTestError, parseResultCode } from "./error-codes.js";
 
 /** A probe's status for the service, lower-case; `unknown` for a status we do not recognise. */
@@ -79,10 +79,12 @@ const result = z.union([z.string(), z.number()]).transform((raw, ctx) => {
   }
 });
 
-/** Absent, null and `[]` all mean "no entries" (Offline and No result probes carry `[]`). */
+/**
+ * Absent, null and `[]` all mean "no entries" (Offline and No result probes carry `[]`). Lists
+ * of probes, targets and results are bounded well above SLAM's sizes (hundreds of probes).
+ */
 function list<T extends z.ZodType>(item: T) {
-  return z
-    .array(item)
+  return boundedArray(item, 2_000)
     .nullish()
     .transform((items) => items ?? []);
 }
@@ -94,7 +96,7 @@ const rawMeasurementSchema = z.object({
   nameServerAvailability: z
     .object({ nameServerStatus: list(z.object({ target: z.string(), status: z.string() })) })
     .nullish(),
-  testedInterface: z.array(
+  testedInterface: boundedArray(
     z.object({
       interface: z.string(),
       probes: list(
@@ -105,6 +107,7 @@ const rawMeasurementSchema = z.object({
         }),
       ),
     }),
+    16,
   ),
 });
 type RawMeasurement = z.output<typeof rawMeasurementSchema>;

@@ -7,6 +7,7 @@
  * owner is known from the request, so neither is kept.
  */
 import { z } from "zod";
+import { boundedArray } from "./models.js";
 
 /** Most threat types a report keeps (four are known: spam, phishing, botnetCc, malware). */
 export const MAX_THREAT_TYPES = 50;
@@ -51,7 +52,7 @@ export const metricaReportSchema = z
   .object({
     domainListDate: isoDate,
     uniqueAbuseDomains: integer.pipe(z.number().nonnegative()),
-    domainListData: z.array(threatSchema),
+    domainListData: boundedArray(threatSchema, 1_000),
   })
   .transform((raw) => {
     const threats = new Map<string, number | null>();
@@ -85,11 +86,12 @@ function toUnixSeconds(text: string | null | undefined): number | undefined {
  */
 export const metricaListSchema = z
   .object({
-    domainLists: z.array(
+    domainLists: boundedArray(
       z.object({
         domainListDate: isoDate,
         domainListGenerationDate: z.string().nullish(),
       }),
+      10_000,
     ),
   })
   .transform((raw) => ({

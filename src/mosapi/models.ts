@@ -35,6 +35,21 @@ function matchStatus<T extends string>(known: readonly T[], raw: string): T | "u
   return known.find((k) => k === lower) ?? "unknown";
 }
 
+/**
+ * An array of at most `max` items. The length is checked before any item is parsed: zod makes
+ * one issue per bad item, so a body of millions of bad items (still under the response size
+ * cap) would otherwise cost seconds of blocked event loop and gigabytes of memory.
+ */
+export function boundedArray<T extends z.ZodType>(item: T, max: number) {
+  return z.preprocess((value, ctx) => {
+    if (Array.isArray(value) && value.length > max) {
+      ctx.addIssue({ code: "custom", message: `too many items: ${value.length}, at most ${max}` });
+      return z.NEVER;
+    }
+    return value;
+  }, z.array(item));
+}
+
 /** Unix seconds; MoSAPI sends integers, a numeric string is tolerated. */
 export const unixSeconds = z
   .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
@@ -82,7 +97,8 @@ export const serviceStateSchema = z
   .object({
     status: z.string(),
     emergencyThreshold: decimal.optional(),
-    incidents: z.array(incidentSchema).optional(),
+    // A rolling week holds a handful of incidents per service; 10,000 is far beyond any real one.
+    incidents: boundedArray(incidentSchema, 10_000).optional(),
   })
   .transform((raw) => {
     const status = matchStatus(SERVICE_STATUSES, raw.status);

@@ -5,7 +5,7 @@
  * are matched case-insensitively, wrong types are schema errors.
  */
 import { z } from "zod";
-import { unixSeconds } from "./models.js";
+import { boundedArray, unixSeconds } from "./models.js";
 
 /** Values of `alarmed`: `Yes`/`No`/`Disabled` in any case; anything else is `unknown`. */
 export const ALARMED_VALUES = ["yes", "no", "disabled", "unknown"] as const;
@@ -96,7 +96,8 @@ const measurementItem = z.preprocess(
  */
 export const measurementListSchema = z.preprocess(
   (value) => (Array.isArray(value) ? { measurements: value } : value),
-  z.object({ measurements: z.array(measurementItem) }),
+  // One measurement per cycle: 100,000 DNS cycles are more than two months of incident.
+  z.object({ measurements: boundedArray(measurementItem, 100_000) }),
 );
 export type MeasurementList = z.output<typeof measurementListSchema>;
 

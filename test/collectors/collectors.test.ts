@@ -126,6 +126,22 @@ describe("per-service collectors", () => {
   });
 });
 
+describe("a Basic session refused even after a fresh login", () => {
+  it("is an auth failure retried on the interval, not a forbidden data family", async () => {
+    const refusal = new AuthError(context("monitoring/dns/alarmed"), "session");
+    const { deps, target, failures, signal } = setup(
+      {
+        "monitoring/dns/alarmed": refusal,
+        "monitoring/dnssec/alarmed": refusal,
+        "monitoring/rdap/alarmed": refusal,
+      },
+      downState(),
+    );
+    expect(await alarmedJob(deps, target, 300_000).run(signal)).toEqual({});
+    expect(failures).toEqual([["alarmed", "auth"]]);
+  });
+});
+
 describe("incidents collector", () => {
   const list = "monitoring/dns/incidents/1795433700.9/measurements";
 

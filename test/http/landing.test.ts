@@ -255,3 +255,21 @@ describe("renderLandingPage", () => {
     );
   });
 });
+
+describe("a state with absurdly many incidents", () => {
+  it("lists at most MAX_LISTED_INCIDENTS active incidents and says how many it left out", () => {
+    const incidents = Array.from({ length: 2_000 }, (_, i) => ({
+      incidentID: `${1741060000 + i}.1`,
+      startTime: 1741060000 + i,
+      falsePositive: false,
+      state: "Active",
+    }));
+    const crowded: TargetSnapshot = {
+      ...down,
+      state: state("Down", { DNS: { status: "Down", emergencyThreshold: 50, incidents } }, "test"),
+    };
+    const page = render([crowded]);
+    expect(page).toContain("…and 1950 more active incident(s), not shown.");
+    expect(page.length).toBeLessThan(200_000);
+  });
+});
