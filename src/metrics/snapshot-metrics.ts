@@ -13,20 +13,29 @@ import {
   type ServiceState,
 } from "../mosapi/models.js";
 import { targetKey, targetLabels } from "../mosapi/target.js";
-import { familyHeader, FamilyWriter } from "./exposition.js";
+import { familyHeader, FamilyWriter, type LabelValues } from "./exposition.js";
 import { SNAPSHOT_METRICS } from "./names.js";
 
 type FamilyKey = keyof typeof SNAPSHOT_METRICS;
-type Families = Record<FamilyKey, FamilyWriter>;
+
+/** Where one family's series go: our text writer, or (in a test) a prom-client Gauge. */
+export interface SeriesSink {
+  set(labels: LabelValues, value: number): void;
+}
+
+/** One sink per snapshot family. */
+export type SeriesSinks = Record<FamilyKey, SeriesSink>;
+
+type Families = SeriesSinks;
 
 /** Families in catalogue order, the order prom-client printed them in. */
 const FAMILY_KEYS = Object.keys(SNAPSHOT_METRICS) as FamilyKey[];
 const HEADERS = FAMILY_KEYS.map((key) => familyHeader(SNAPSHOT_METRICS[key]));
 
-function newFamilies(): Families {
+function newFamilies(): Record<FamilyKey, FamilyWriter> {
   return Object.fromEntries(
     FAMILY_KEYS.map((key) => [key, new FamilyWriter(SNAPSHOT_METRICS[key].name)]),
-  ) as Families;
+  ) as Record<FamilyKey, FamilyWriter>;
 }
 
 /** A percentage from MoSAPI as a ratio, without binary noise (10.417 → 0.10417). */
@@ -119,7 +128,11 @@ function addMetrica(families: Families, labels: Labels, entry: TargetSnapshot): 
   families.abuseReportTimestamp.set(labels, report.reportTimestamp);
 }
 
-function addTarget(families: Families, entry: TargetSnapshot): void {
+/**
+ * The series of one target: the mapping from snapshot to metrics that the golden files pin.
+ * Exported so a test can feed the same series into prom-client and compare the text.
+ */
+export function addTarget(families: Families, entry: TargetSnapshot): void {
   const labels = targetLabels(entry.target);
   families.up.set(labels, entry.up ? 1 : 0);
   for (const [collector, status] of Object.entries(entry.collectors)) {
