@@ -3,6 +3,7 @@
  * settable through `MOSAPI_EXPORTER_<FLAG>` (dots and dashes as `_`, upper case). The command
  * line wins over the environment. Secrets are deliberately not flags: they would show in `ps`.
  */
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../log/logger.js";
 import { FlagError } from "./errors.js";
 import { parseListenAddress } from "./listen-address.js";
 
@@ -10,10 +11,9 @@ export { FlagError } from "./errors.js";
 export { parseListenAddress } from "./listen-address.js";
 export type { ListenAddress } from "./listen-address.js";
 
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_FORMATS = ["json", "logfmt"] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+// The logger owns the level and format vocabularies; the flags only parse them.
+export { LOG_FORMATS, LOG_LEVELS };
+export type { LogFormat, LogLevel };
 
 /** The parsed command line and environment. */
 export interface Flags {
