@@ -229,13 +229,48 @@ export function collectorCell(status: CollectorStatus | undefined): SafeHtml {
 }
 
 /** Column headers of the per-collector table, one per collector. */
-export function collectorHeaders(): SafeHtml[] {
+function collectorHeaders(): SafeHtml[] {
   return COLLECTOR_NAMES.map((name) => html`<th scope="col">${name}</th>`);
 }
 
 /** One cell per collector of `target`, in {@link COLLECTOR_NAMES} order. */
-export function collectorCells(target: TargetSnapshot): SafeHtml[] {
+function collectorCells(target: TargetSnapshot): SafeHtml[] {
   return COLLECTOR_NAMES.map((name) => collectorCell(target.collectors[name]));
+}
+
+/**
+ * The "Refreshes" section: last success and last error per collector, one row per target.
+ * With `rowHeader`, each row starts with a Target column (the board); without, the table is
+ * the single target's (its detail page).
+ */
+export function collectorSection(
+  targets: readonly TargetSnapshot[],
+  rowHeader?: (target: TargetSnapshot) => SafeHtml,
+): SafeHtml {
+  return html`<section aria-labelledby="collectors-title">
+    <h2 id="collectors-title">Refreshes</h2>
+    <div class="scroll">
+      <table>
+        <caption>
+          Last successful refresh and last error, per collector
+        </caption>
+        <thead>
+          <tr>
+            ${rowHeader ? html`<th scope="col">Target</th>` : ""} ${collectorHeaders()}
+          </tr>
+        </thead>
+        <tbody>
+          ${targets.map(
+            (target) =>
+              html`<tr>
+                ${rowHeader ? html`<th scope="row">${rowHeader(target)}</th>` : ""}
+                ${collectorCells(target)}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+  </section>`;
 }
 
 /** `spam 12, phishing 3, botnetCc not monitored, malware 25`, in the order of the report. */

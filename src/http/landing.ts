@@ -10,8 +10,7 @@ import { describeTarget } from "../mosapi/target.js";
 import { capped, countActiveIncidents, isFailing, targetPath, worstFirst } from "./board.js";
 import {
   activeIncidents,
-  collectorCells,
-  collectorHeaders,
+  collectorSection,
   incidentBlock,
   metricaThreatsText,
   serviceCell,
@@ -40,7 +39,7 @@ export function renderLandingPage(input: LandingPageInput): string {
       refreshes.
     </p>
     ${grid(targets)} ${incidentSection(targets)} ${metricaSection(targets)}
-    ${collectorSection(targets)}`;
+    ${collectorSection(targets, targetLink)}`;
   return renderPage(input, "MoSAPI exporter", "MoSAPI exporter", content);
 }
 
@@ -166,34 +165,6 @@ function metricaSection(targets: readonly TargetSnapshot[]): SafeHtml {
               <td>${metricaThreatsText(report)}</td>
             </tr>`;
           })}
-        </tbody>
-      </table>
-    </div>
-  </section>`;
-}
-
-function collectorSection(targets: readonly TargetSnapshot[]): SafeHtml {
-  return html`<section aria-labelledby="collectors-title">
-    <h2 id="collectors-title">Refreshes</h2>
-    <div class="scroll">
-      <table>
-        <caption>
-          Last successful refresh and last error, per collector
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Target</th>
-            ${collectorHeaders()}
-          </tr>
-        </thead>
-        <tbody>
-          ${targets.map(
-            (target) =>
-              html`<tr>
-                <th scope="row">${targetLink(target)}</th>
-                ${collectorCells(target)}
-              </tr>`,
-          )}
         </tbody>
       </table>
     </div>

@@ -11,8 +11,7 @@ import { describeTarget } from "../mosapi/target.js";
 import { capped, iso } from "./board.js";
 import {
   activeIncidents,
-  collectorCells,
-  collectorHeaders,
+  collectorSection,
   incidentBlock,
   serviceCell,
   showStatus,
@@ -34,7 +33,7 @@ export function renderTargetPage(input: TargetPageInput): string {
   const name = describeTarget(target.target);
   const content = html`<p><a href="/">← All targets</a></p>
     ${overview(target)} ${servicesSection(target)} ${incidentsSection(target)}
-    ${metricaSection(target)} ${collectorsSection(target)}`;
+    ${metricaSection(target)} ${collectorSection([target])}`;
   return renderPage(input, `${name} · MoSAPI exporter`, name, content);
 }
 
@@ -188,28 +187,5 @@ function metricaSection(target: TargetSnapshot): SafeHtml {
   return html`<section aria-labelledby="metrica-title">
     <h2 id="metrica-title">Domain METRICA</h2>
     ${body}
-  </section>`;
-}
-
-function collectorsSection(target: TargetSnapshot): SafeHtml {
-  return html`<section aria-labelledby="collectors-title">
-    <h2 id="collectors-title">Refreshes</h2>
-    <div class="scroll">
-      <table>
-        <caption>
-          Last successful refresh and last error, per collector
-        </caption>
-        <thead>
-          <tr>
-            ${collectorHeaders()}
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            ${collectorCells(target)}
-          </tr>
-        </tbody>
-      </table>
-    </div>
   </section>`;
 }
