@@ -32,6 +32,20 @@ describe("startDeadline", () => {
     deadline.dispose();
   });
 
+  it("starts aborted for an aborted caller signal, and lets go of the caller's signal on dispose", () => {
+    const clock = new FakeClock();
+    const stopped = new AbortController();
+    const reason = new Error("stopped");
+    stopped.abort(reason);
+    expect(startDeadline(clock, 1000, stopped.signal).signal.reason).toBe(reason);
+
+    const caller = new AbortController();
+    const deadline = startDeadline(clock, 1000, caller.signal);
+    deadline.dispose();
+    caller.abort(new Error("later"));
+    expect(deadline.signal.aborted).toBe(false);
+  });
+
   it("removes its timer on dispose", () => {
     const clock = new FakeClock();
     startDeadline(clock, 1000).dispose();
@@ -71,6 +85,30 @@ describe("startOperation", () => {
     expect(deadline.signal.reason).toBeInstanceOf(DeadlineExceeded);
     expect(deadline.signal.reason).not.toBeInstanceOf(SlotWaitExceeded);
     expect(deadline.exceeded()).toBe(true);
+  });
+
+  it("keeps one timer across phase changes that run out later than the one it is set for", async () => {
+    const clock = new FakeClock();
+    const deadline = startOperation(clock, limits);
+    expect(clock.pending()).toHaveLength(1);
+    for (let i = 0; i < 3; i++) {
+      const queue = gate();
+      const queued = deadline.queued(queue.wait);
+      clock.advance(10);
+      queue.open();
+      await queued;
+    }
+    // Still the one timer set at the start (for 1,000 ms); when it fires it sets itself again
+    // for the 30 ms spent queued, so the work bound passes at 1,030 ms.
+    expect(clock.pending()).toHaveLength(1);
+    clock.advance(1000 - 1);
+    await Promise.resolve();
+    expect(deadline.signal.aborted).toBe(false);
+    expect(clock.pending()).toHaveLength(1);
+    clock.advance(1);
+    await Promise.resolve();
+    expect(deadline.signal.reason).toBeInstanceOf(DeadlineExceeded);
+    expect(clock.pending()).toEqual([]);
   });
 
   it("aborts with SlotWaitExceeded once the queue waits add up to queueTimeoutMs", async () => {
