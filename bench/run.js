@@ -61,7 +61,7 @@ if (wanted("scale")) {
       ms(r.first),
       ms(r.miss),
       ms(r.cached),
-      `${((r.miss * 1000) / r.series).toFixed(2)} µs`,
+      `${((r.first * 1000) / r.series).toFixed(2)} µs`,
     ]);
   }
   table(
@@ -72,7 +72,7 @@ if (wanted("scale")) {
       "first render",
       "render after a change",
       "cached",
-      "per series (change)",
+      "per series (first)",
     ],
     rows,
   );

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from "./config/load.js";
 import { createHttpApp, startHttpServer } from "./http/server.js";
 import type { WebConfig } from "./web/config.js";
 import type { Logger } from "./log/logger.js";
-import { MetricsRenderer } from "./metrics/render.js";
+import { storeRenderer } from "./metrics/render.js";
 import { METRICS_CONTENT_TYPE } from "./metrics/prom.js";
 import { SelfMetrics, type BuildInfo } from "./metrics/self-metrics.js";
 import { systemClock, type Clock } from "./util/clock.js";
@@ -74,7 +74,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     loadConfig: options.reloadConfig ?? (() => loadConfig(config.file, { env })),
   });
 
-  const renderer = new MetricsRenderer(() => store.current(), metrics);
+  const renderer = storeRenderer(store, metrics);
   let http;
   try {
     http = await startHttpServer(

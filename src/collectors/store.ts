@@ -20,6 +20,12 @@ function indexOf(targets: readonly Target[]): Map<string, number> {
   return new Map(targets.map((target, index) => [targetKey(target), index]));
 }
 
+/**
+ * Told after every change which entries the new snapshot holds that the previous one did not
+ * (e.g. so a renderer can render them ahead of the next scrape). Must not throw.
+ */
+export type ChangeListener = (entries: readonly TargetSnapshot[]) => void;
+
 /** Holds the current snapshot and replaces it on every change. */
 export class SnapshotStore {
   #snapshot: Snapshot;
@@ -29,6 +35,7 @@ export class SnapshotStore {
   #unattempted: number;
   /** Readiness is reached once and then kept: a reload adding a target does not flap it. */
   #ready = false;
+  readonly #listeners = new Set<ChangeListener>();
 
   constructor(targets: readonly Target[]) {
     this.#snapshot = { version: 0, targets: targets.map(emptyTarget) };
@@ -58,7 +65,7 @@ export class SnapshotStore {
     const targets = [...this.#snapshot.targets];
     targets[index] = next;
     this.#unattempted += Number(previous.stateAttempted) - Number(next.stateAttempted);
-    this.#replace(targets);
+    this.#replace(targets, next === previous ? [] : [next]);
     return previous;
   }
 
@@ -75,12 +82,21 @@ export class SnapshotStore {
     });
     this.#index = indexOf(targets);
     this.#unattempted = entries.filter((entry) => !entry.stateAttempted).length;
-    this.#replace(entries);
+    this.#replace(entries, entries);
   }
 
-  #replace(targets: readonly TargetSnapshot[]): void {
+  /** Calls `listener` after every later change; returns the function that unsubscribes it. */
+  onChange(listener: ChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  #replace(targets: readonly TargetSnapshot[], added: readonly TargetSnapshot[]): void {
     this.#snapshot = { version: this.#snapshot.version + 1, targets };
     this.#ready ||= this.#unattempted === 0;
+    if (added.length > 0) for (const listener of this.#listeners) listener(added);
   }
 
   /** The current entry of `target`, or undefined when it is not configured. */

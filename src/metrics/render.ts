@@ -4,14 +4,19 @@
  * changed targets are rendered again), followed by the exporter's own metrics, rendered per
  * scrape because counters move between snapshots.
  */
-import type { Snapshot } from "../collectors/snapshot.js";
+import type { Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
+import type { SnapshotStore } from "../collectors/store.js";
+import { targetKey } from "../mosapi/target.js";
 import type { SelfMetrics } from "./self-metrics.js";
 import { SnapshotRenderer } from "./snapshot-metrics.js";
 
 /** Builds the `/metrics` body on demand. */
 export class MetricsRenderer {
-  #cached: { version: number; bytes: Buffer } | undefined;
+  #cached: { version: number; chunks: readonly Buffer[] } | undefined;
   readonly #snapshots: SnapshotRenderer;
+  /** Entries to render ahead of the next scrape, the newest per target. */
+  readonly #pending = new Map<string, TargetSnapshot>();
+  #scheduled = false;
 
   /**
    * @param snapshot the current snapshot
@@ -28,23 +33,56 @@ export class MetricsRenderer {
 
   /**
    * The full exposition as UTF-8 chunks to send in order: the cached snapshot families (the
-   * same Buffer until the snapshot version changes; never modify it), then the own metrics.
-   * Never calls MoSAPI.
+   * same Buffers until the snapshot version changes; never modify them), then the own
+   * metrics as the last chunk. Never calls MoSAPI.
    */
   async render(): Promise<readonly Buffer[]> {
     const current = this.snapshot();
     if (this.#cached?.version !== current.version) {
-      this.#cached = {
-        version: current.version,
-        bytes: Buffer.from(this.#snapshots.render(current), "utf8"),
-      };
+      this.#cached = { version: current.version, chunks: this.#snapshots.renderChunks(current) };
     }
-    const derived = this.#cached.bytes;
-    return [derived, Buffer.from(await this.self.render(), "utf8")];
+    return [...this.#cached.chunks, Buffer.from(await this.self.render(), "utf8")];
   }
 
   /** The full exposition text, as {@link render} sends it. */
   async renderText(): Promise<string> {
     return Buffer.concat(await this.render()).toString("utf8");
   }
+
+  /**
+   * Renders `entries` (new in the store: feed it from `SnapshotStore.onChange`) on a later
+   * turn of the event loop, in one batch with whatever else changed meanwhile. A target is
+   * then rendered as its refresh lands rather than on the next scrape: after a round that
+   * changed every target, that scrape would otherwise render them all (240 ms at 1,000
+   * targets) while Prometheus waits. The output is the same either way.
+   */
+  prepare(entries: readonly TargetSnapshot[]): void {
+    for (const entry of entries) this.#pending.set(targetKey(entry.target), entry);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      const batch = [...this.#pending.values()];
+      this.#pending.clear();
+      for (const entry of batch) {
+        try {
+          this.#snapshots.prepare(entry);
+        } catch {
+          // Left for the scrape, which renders the entry again and answers 500 with the error.
+        }
+      }
+    }).unref();
+  }
+}
+
+/**
+ * The renderer of `store`'s snapshots, as the exporter runs it: every change is rendered ahead
+ * of the next scrape ({@link MetricsRenderer.prepare}).
+ */
+export function storeRenderer(store: SnapshotStore, self: SelfMetrics): MetricsRenderer {
+  const renderer = new MetricsRenderer(() => store.current(), self);
+  store.onChange((entries) => {
+    renderer.prepare(entries);
+  });
+  return renderer;
 }

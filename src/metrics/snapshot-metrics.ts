@@ -154,14 +154,55 @@ export function addTarget(families: Families, entry: TargetSnapshot): void {
   addServiceDetails(families, labels, entry);
 }
 
-/** Sample lines of one or more targets, per family in {@link FAMILY_KEYS} order. */
-type Fragments = readonly string[];
+/**
+ * The sample lines of one or more targets as UTF-8, one view per family in {@link FAMILY_KEYS}
+ * order (undefined where the family has no series), all views into one allocation of their
+ * own: a slice of Node's shared pool would keep its whole 8 KiB slab alive for as long as the
+ * entry lives, and entries of different ages would pin many half-empty slabs.
+ */
+type Fragments = readonly (Buffer | undefined)[];
 
 function fragmentsOf(entries: readonly TargetSnapshot[]): Fragments {
   const families = newFamilies();
   for (const entry of entries) addTarget(families, entry);
-  return FAMILY_KEYS.map((key) => families[key].text());
+  const texts = FAMILY_KEYS.map((key) => families[key].text());
+  const bytes = Buffer.allocUnsafeSlow(
+    texts.reduce((sum, text) => sum + Buffer.byteLength(text, "utf8"), 0),
+  );
+  let offset = 0;
+  return texts.map((text) => {
+    if (text === "") return undefined;
+    const start = offset;
+    offset += bytes.write(text, offset, "utf8");
+    return bytes.subarray(start, offset);
+  });
 }
+
+/** The fragments of consecutive targets joined family by family, as {@link fragmentsOf} would. */
+function joinFragments(parts: readonly Fragments[]): Fragments {
+  const sizes = FAMILY_KEYS.map((_key, family) =>
+    parts.reduce((sum, fragments) => sum + (fragments[family]?.length ?? 0), 0),
+  );
+  const bytes = Buffer.allocUnsafeSlow(sizes.reduce((sum, size) => sum + size, 0));
+  let offset = 0;
+  return sizes.map((size, family) => {
+    if (size === 0) return undefined;
+    const start = offset;
+    for (const fragments of parts) {
+      const piece = fragments[family];
+      if (piece === undefined) continue;
+      bytes.set(piece, offset);
+      offset += piece.length;
+    }
+    return bytes.subarray(start, offset);
+  });
+}
+
+/** Each family's `# HELP`/`# TYPE` lines, alone (the first family) and after a blank line. */
+const HEADER_BYTES = HEADERS.map((header) => Buffer.from(header, "utf8"));
+const SEPARATED_HEADER_BYTES = HEADERS.map((header) => Buffer.from(`\n${header}`, "utf8"));
+/** prom-client prints an empty registry as a single newline. */
+const EMPTY = Buffer.from("\n", "utf8");
 
 /**
  * Two entries for one target would share series, which a per-target rendering cannot merge.
@@ -172,35 +213,83 @@ function hasDuplicateTargets(snapshot: Snapshot): boolean {
   return keys.size !== snapshot.targets.length;
 }
 
+/** A run of consecutive entries of the last snapshot rendered, with their joined fragments. */
+interface Block {
+  readonly entries: readonly TargetSnapshot[];
+  readonly fragments: Fragments;
+}
+
+function sameEntries(a: readonly TargetSnapshot[], b: readonly TargetSnapshot[]): boolean {
+  return a.length === b.length && a.every((entry, index) => entry === b[index]);
+}
+
 /**
  * Renders snapshots, remembering each target entry's lines for as long as the entry object
- * lives, so rendering the next snapshot costs only its changed entries and the concatenation.
+ * lives, so rendering the next snapshot costs only its changed entries.
+ *
+ * The output is a list of chunks, not one body: a family's lines are the targets' fragments in
+ * order, and the targets are grouped into about √N blocks whose fragments are joined and kept.
+ * After one target changes, only its block is joined again (√N targets × the families), and a
+ * scrape sends 17 × √N chunks with one `writev` instead of copying the whole body (7.7 MB at
+ * 1,000 targets) or handing 17 × N pieces to the socket; √N balances those two costs.
  */
 export class SnapshotRenderer {
   readonly #fragments = new WeakMap<TargetSnapshot, Fragments>();
+  #blocks: readonly Block[] = [];
 
   /** @param onTargetRendered called for every entry actually rendered (not found in the cache) */
   constructor(private readonly onTargetRendered: (entry: TargetSnapshot) => void = () => {}) {}
 
   /**
-   * The MoSAPI-derived families of `snapshot` in the Prometheus text format: families in
+   * The MoSAPI-derived families of `snapshot` in the Prometheus text format, as UTF-8 chunks
+   * to send in order (never modify them; they are reused by later renders): families in
    * catalogue order (those without series left out), targets in snapshot (configuration)
    * order, services in {@link SERVICE_TYPES} order.
    */
-  render(snapshot: Snapshot): string {
-    const perTarget = hasDuplicateTargets(snapshot)
+  renderChunks(snapshot: Snapshot): readonly Buffer[] {
+    const blocks = hasDuplicateTargets(snapshot)
       ? [fragmentsOf(snapshot.targets)]
-      : snapshot.targets.map((entry) => this.#fragmentsOf(entry));
-    const parts: string[] = [];
+      : this.#blocksOf(snapshot.targets);
+    const chunks: Buffer[] = [];
     FAMILY_KEYS.forEach((_key, family) => {
-      const lines = perTarget.map((fragments) => fragments[family] ?? "").filter((l) => l !== "");
+      const pieces = blocks.flatMap((fragments) => fragments[family] ?? []);
       // A family with no series says nothing; leave it out rather than print HELP/TYPE alone.
-      if (lines.length === 0) return;
-      parts.push(parts.length === 0 ? "" : "\n", HEADERS[family] ?? "");
-      for (const piece of lines) parts.push(piece);
+      if (pieces.length === 0) return;
+      const header = (chunks.length === 0 ? HEADER_BYTES : SEPARATED_HEADER_BYTES)[family];
+      if (header !== undefined) chunks.push(header);
+      chunks.push(...pieces);
     });
-    // prom-client prints an empty registry as a single newline.
-    return parts.length === 0 ? "\n" : parts.join("");
+    return chunks.length === 0 ? [EMPTY] : chunks;
+  }
+
+  /**
+   * Renders `entry`'s lines now unless they are cached, so that a later {@link renderChunks}
+   * of a snapshot holding it finds them ready.
+   */
+  prepare(entry: TargetSnapshot): void {
+    this.#fragmentsOf(entry);
+  }
+
+  /** {@link renderChunks} as one string. */
+  render(snapshot: Snapshot): string {
+    return Buffer.concat(this.renderChunks(snapshot)).toString("utf8");
+  }
+
+  /** The joined fragments of each block of `targets`, reusing the blocks that did not change. */
+  #blocksOf(targets: readonly TargetSnapshot[]): Fragments[] {
+    const size = Math.max(1, Math.ceil(Math.sqrt(targets.length)));
+    const blocks: Block[] = [];
+    for (let start = 0; start < targets.length; start += size) {
+      const entries = targets.slice(start, start + size);
+      const cached = this.#blocks[blocks.length];
+      blocks.push(
+        cached !== undefined && sameEntries(cached.entries, entries)
+          ? cached
+          : { entries, fragments: joinFragments(entries.map((entry) => this.#fragmentsOf(entry))) },
+      );
+    }
+    this.#blocks = blocks;
+    return blocks.map((block) => block.fragments);
   }
 
   #fragmentsOf(entry: TargetSnapshot): Fragments {

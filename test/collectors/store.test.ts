@@ -27,6 +27,23 @@ describe("SnapshotStore", () => {
     expect(after.targets[0]).toBe(before.targets[0]);
   });
 
+  it("tells its listeners which entries each change brought, until they unsubscribe", () => {
+    const store = new SnapshotStore([tld("example"), tld("test")]);
+    const told: string[][] = [];
+    const unsubscribe = store.onChange((entries) => {
+      told.push(entries.map((e) => `${e.target.id}:${String(e.up)}`));
+    });
+    store.update(tld("test"), (entry) => ({ ...entry, up: true }));
+    store.update(tld("test"), (entry) => entry);
+    store.update(tld("gone"), (entry) => ({ ...entry, up: true }));
+    store.retarget([tld("test"), tld("new")], (_target, previous) => previous);
+    unsubscribe();
+    store.update(tld("new"), (entry) => ({ ...entry, up: true }));
+    // The unchanged entry and the unknown target bring nothing; a retarget brings every entry
+    // (each is re-pointed at its new Target object).
+    expect(told).toEqual([["test:true"], ["test:true", "new:false"]]);
+  });
+
   it("is ready once every target's first state refresh finished, success or failure", () => {
     const store = new SnapshotStore([tld("example"), registrar("9999")]);
     store.update(tld("example"), (e) => ({ ...e, stateAttempted: true, up: true }));

@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot } from "../../src/collectors/snapshot.js";
+import { SnapshotStore } from "../../src/collectors/store.js";
 import { OVERALL_STATUSES, SERVICE_STATUSES, SERVICE_TYPES } from "../../src/mosapi/models.js";
 import {
   escapeHelp,
@@ -234,22 +235,92 @@ describe("incremental rendering", () => {
     expect(rendered).toEqual([]);
   });
 
-  it("MetricsRenderer sends the same Buffer until the snapshot version changes", async () => {
+  it("a change joins only its block again; the other blocks are sent as the same Buffers", async () => {
+    // 20 targets make 5 blocks of 5 (⌈√20⌉); every block holds every family's lines.
+    const fleet = Array.from({ length: 20 }, (_, i) =>
+      healthyEntry(tld(`t${i}`), stateFixture(i === 7 ? "state-dns-down" : "state-healthy"), AT),
+    );
+    const renderer = new SnapshotRenderer();
+    const before = renderer.renderChunks({ version: 1, targets: fleet });
+    const changed = [...fleet];
+    changed[7] = { ...fleet[7]!, up: false };
+    const snapshot: Snapshot = { version: 2, targets: changed };
+    const after = renderer.renderChunks(snapshot);
+    expect(Buffer.concat(after).toString("utf8")).toBe(await renderWithPromClient(snapshot));
+    expect(after).toHaveLength(before.length);
+    // Only the chunks of block 2 (t5–t9) are new, one per family it has lines in; the headers
+    // and the other blocks' chunks are the very Buffers sent before.
+    const lines = (chunk: Buffer) => chunk.toString("utf8");
+    const fresh = after.filter((chunk) => !before.includes(chunk));
+    expect(fresh).toEqual(after.filter((chunk) => lines(chunk).includes('tld="t7"')));
+    expect(fresh.length).toBeGreaterThan(5);
+    for (const chunk of fresh) {
+      expect(lines(chunk)).toMatch(/^mosapi_\w+\{tld="t[5-9]"/);
+      expect(lines(chunk)).not.toMatch(/tld="t(4|10)"/);
+    }
+
+    // Removing a target shifts the blocks after it: still the right text.
+    const shorter: Snapshot = { version: 3, targets: changed.slice(1) };
+    expect(renderer.render(shorter)).toBe(await renderWithPromClient(shorter));
+  });
+
+  it("MetricsRenderer sends the same Buffers until the snapshot version changes", async () => {
     let snapshot: Snapshot = { version: 1, targets: entries() };
     const self = new SelfMetrics(
       { version: "0.1.0", revision: "r", nodeVersion: "v0" },
       { defaultMetrics: false },
     );
     const renderer = new MetricsRenderer(() => snapshot, self);
-    const [derived, own] = await renderer.render();
-    const [again] = await renderer.render();
-    expect(again).toBe(derived);
-    expect(derived?.toString("utf8")).toBe(await renderWithPromClient(snapshot));
-    expect(own?.toString("utf8")).toBe(await self.render());
+    const derived = (chunks: readonly Buffer[]) => chunks.slice(0, -1);
+    const first = await renderer.render();
+    const again = await renderer.render();
+    expect(derived(again)).toEqual(derived(first));
+    derived(again).forEach((chunk, i) => {
+      expect(chunk).toBe(first[i]);
+    });
+    expect(Buffer.concat(derived(first)).toString("utf8")).toBe(
+      await renderWithPromClient(snapshot),
+    );
+    expect(first.at(-1)?.toString("utf8")).toBe(await self.render());
 
     snapshot = { version: 2, targets: snapshot.targets.slice(1) };
-    const [next] = await renderer.render();
-    expect(next).not.toBe(derived);
-    expect(next?.toString("utf8")).toBe(await renderWithPromClient(snapshot));
+    const next = await renderer.render();
+    expect(Buffer.concat(derived(next)).toString("utf8")).toBe(
+      await renderWithPromClient(snapshot),
+    );
+  });
+
+  it("MetricsRenderer.prepare renders changed entries ahead, so the scrape renders none", async () => {
+    const store = new SnapshotStore([tld("test"), tld("example"), registrar("9999")]);
+    const self = new SelfMetrics(
+      { version: "0.1.0", revision: "r", nodeVersion: "v0" },
+      { defaultMetrics: false },
+    );
+    const rendered: string[] = [];
+    const renderer = new MetricsRenderer(
+      () => store.current(),
+      self,
+      new SnapshotRenderer((e) => rendered.push(e.target.id)),
+    );
+    store.onChange((changed) => {
+      renderer.prepare(changed);
+    });
+    await renderer.render();
+    rendered.length = 0;
+
+    const [dnsDown, healthy, rr] = entries();
+    store.update(tld("test"), () => ({ ...dnsDown!, up: false }));
+    store.update(tld("test"), () => dnsDown!);
+    store.update(tld("example"), () => healthy!);
+    store.update(registrar("9999"), () => rr!);
+    // Nothing is rendered while the refresh runs; once it yields, each target's newest entry.
+    expect(rendered).toEqual([]);
+    await new Promise(setImmediate);
+    expect(rendered).toEqual(["test", "example", "9999"]);
+
+    rendered.length = 0;
+    const text = await renderer.renderText();
+    expect(rendered).toEqual([]);
+    expect(text).toBe((await renderWithPromClient(store.current())) + (await self.render()));
   });
 });
