@@ -4,10 +4,11 @@
  * in flight, against its floor N × latency ÷ cap; /metrics is scraped over HTTP throughout.
  */
 import { setMaxListeners } from "node:events";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { stateJob } from "../dist/collectors/state.js";
 import { createHttpApp, startHttpServer } from "../dist/http/server.js";
-import { MetricsRenderer } from "../dist/metrics/render.js";
+import { storeRenderer } from "../dist/metrics/render.js";
 import { METRICS_CONTENT_TYPE } from "../dist/metrics/prom.js";
 import { SelfMetrics } from "../dist/metrics/self-metrics.js";
 import { systemClock } from "../dist/util/clock.js";
@@ -17,6 +18,7 @@ import { scraper } from "./lib/http-client.js";
 import { median, ms, quantile, ratio } from "./lib/stats.js";
 
 const SIM = fileURLToPath(new URL("./lib/sim-server.js", import.meta.url));
+const SCRAPER = fileURLToPath(new URL("./lib/scraper-child.js", import.meta.url));
 
 /** Runs one timed state round for `n` targets; prints and returns the figures. */
 export async function benchRefresh(templates, n, { latencyMs = 50, cap = 4 } = {}) {
@@ -30,7 +32,7 @@ export async function benchRefresh(templates, n, { latencyMs = 50, cap = 4 } = {
     { version: "b", revision: "b", nodeVersion: process.version },
     { defaultMetrics: true },
   );
-  const renderer = new MetricsRenderer(() => store.current(), self);
+  const renderer = storeRenderer(store, self);
   const http = await startHttpServer(
     createHttpApp({
       renderMetrics: () => renderer.render(),
@@ -84,22 +86,19 @@ export async function benchRefresh(templates, n, { latencyMs = 50, cap = 4 } = {
     // Round A alone: the refresh path's own cost. Round B with /metrics scraped once a second
     // (more often than an HA pair of Prometheus servers at a 15 s interval).
     const alone = await round();
-    let running = true;
-    const duringRound = (async () => {
-      const client = scraper();
-      const latencies = [];
-      while (running) {
-        const started = performance.now();
-        latencies.push((await client.get(`${http.url}/metrics`)).ms);
-        const wait = 1000 - (performance.now() - started);
-        if (running && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-      client.close();
-      return latencies;
-    })();
+    // The scraper is a process of its own, as Prometheus is: receiving the body must not cost
+    // the exporter's thread. It starts scraping just before the round starts.
+    const { child: scraping } = await forkChild(SCRAPER, [`${http.url}/metrics`]);
+    // How long the event loop was blocked: a slow scrape with a long block means synchronous
+    // work in this process (rendering, the round's bookkeeping, GC), not the network.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const scraped = await round();
-    running = false;
-    const during = await duringRound;
+    const { scrapes } = await ask(scraping, "stop");
+    loopDelay.disable();
+    await stopChild(scraping);
+    const during = scrapes.map((scrape) => scrape.ms);
+    const slowest = during.indexOf(Math.max(...during));
     const floorMs = (n * latencyMs) / cap;
     const result = {
       n,
@@ -115,6 +114,9 @@ export async function benchRefresh(templates, n, { latencyMs = 50, cap = 4 } = {
       scrapeP99: quantile(during, 0.99),
       scrapeMax: Math.max(...during),
       scrapes: during.length,
+      slowestIndex: slowest,
+      loopDelayP99: loopDelay.percentile(99) / 1e6,
+      loopDelayMax: loopDelay.max / 1e6,
     };
     const failed = (r) => (r.failed ? `, ${r.failed} refreshes FAILED (${r.reasons})` : "");
     console.log(
@@ -123,7 +125,9 @@ export async function benchRefresh(templates, n, { latencyMs = 50, cap = 4 } = {
         `same round without added latency ${ms(noLatencyRoundMs)} (first one, with logins: ${ms(loginRoundMs)})\n` +
         `state round while /metrics is scraped once a second ${ms(scraped.ms)}: ${ratio(scraped.ms, floorMs)}${failed(scraped)}\n` +
         `/metrics during that round: median ${ms(result.scrapeMedian)}, p99 ${ms(result.scrapeP99)}, ` +
-        `max ${ms(result.scrapeMax)} over ${result.scrapes} scrapes (idle, cached: median ${ms(result.idleMedian)})`,
+        `max ${ms(result.scrapeMax)} over ${result.scrapes} scrapes (idle, cached: median ${ms(result.idleMedian)}); ` +
+        `the slowest was scrape ${result.slowestIndex + 1}\n` +
+        `event loop blocked during that round: p99 ${ms(result.loopDelayP99)}, max ${ms(result.loopDelayMax)}`,
     );
     return result;
   } finally {

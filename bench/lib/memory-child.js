@@ -7,7 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { SnapshotStore } from "../../dist/collectors/store.js";
-import { MetricsRenderer } from "../../dist/metrics/render.js";
+import { storeRenderer } from "../../dist/metrics/render.js";
 import { SelfMetrics } from "../../dist/metrics/self-metrics.js";
 import { clonedSnapshot, fleetTargets } from "./fleet.js";
 import { procMemory } from "./stats.js";
@@ -23,7 +23,7 @@ const self = new SelfMetrics(
   { version: "b", revision: "b", nodeVersion: process.version },
   { defaultMetrics: true },
 );
-const renderer = new MetricsRenderer(() => store.current(), self);
+const renderer = storeRenderer(store, self);
 
 function refresh(clone, collector, fields) {
   store.update(clone.target, (entry) => ({
