@@ -154,18 +154,25 @@ export function addTarget(families: Families, entry: TargetSnapshot): void {
   addServiceDetails(families, labels, entry);
 }
 
-/**
- * The sample lines of one or more targets as UTF-8, one view per family in {@link FAMILY_KEYS}
- * order (undefined where the family has no series), all views into one allocation of their
- * own: a slice of Node's shared pool would keep its whole 8 KiB slab alive for as long as the
- * entry lives, and entries of different ages would pin many half-empty slabs.
- */
-type Fragments = readonly (Buffer | undefined)[];
+/** The sample lines of one or more targets, per family in {@link FAMILY_KEYS} order ("" if none). */
+type Lines = readonly string[];
 
-function fragmentsOf(entries: readonly TargetSnapshot[]): Fragments {
+function linesOf(entries: readonly TargetSnapshot[]): Lines {
   const families = newFamilies();
   for (const entry of entries) addTarget(families, entry);
-  const texts = FAMILY_KEYS.map((key) => families[key].text());
+  return FAMILY_KEYS.map((key) => families[key].text());
+}
+
+/**
+ * The lines of consecutive targets joined family by family and encoded as UTF-8: one view per
+ * family (undefined where it has no series), all into one allocation. Lines stay strings until
+ * here on purpose: they live in V8's heap, which compacts, whereas a Buffer per target and
+ * refresh would churn the native allocator, whose freed memory stays in the RSS.
+ */
+function encode(parts: readonly Lines[]): Encoded {
+  const texts = FAMILY_KEYS.map((_key, family) =>
+    parts.map((lines) => lines[family] ?? "").join(""),
+  );
   const bytes = Buffer.allocUnsafeSlow(
     texts.reduce((sum, text) => sum + Buffer.byteLength(text, "utf8"), 0),
   );
@@ -178,25 +185,8 @@ function fragmentsOf(entries: readonly TargetSnapshot[]): Fragments {
   });
 }
 
-/** The fragments of consecutive targets joined family by family, as {@link fragmentsOf} would. */
-function joinFragments(parts: readonly Fragments[]): Fragments {
-  const sizes = FAMILY_KEYS.map((_key, family) =>
-    parts.reduce((sum, fragments) => sum + (fragments[family]?.length ?? 0), 0),
-  );
-  const bytes = Buffer.allocUnsafeSlow(sizes.reduce((sum, size) => sum + size, 0));
-  let offset = 0;
-  return sizes.map((size, family) => {
-    if (size === 0) return undefined;
-    const start = offset;
-    for (const fragments of parts) {
-      const piece = fragments[family];
-      if (piece === undefined) continue;
-      bytes.set(piece, offset);
-      offset += piece.length;
-    }
-    return bytes.subarray(start, offset);
-  });
-}
+/** A block's bytes per family in {@link FAMILY_KEYS} order (undefined if none). */
+type Encoded = readonly (Buffer | undefined)[];
 
 /** Each family's `# HELP`/`# TYPE` lines, alone (the first family) and after a blank line. */
 const HEADER_BYTES = HEADERS.map((header) => Buffer.from(header, "utf8"));
@@ -213,10 +203,10 @@ function hasDuplicateTargets(snapshot: Snapshot): boolean {
   return keys.size !== snapshot.targets.length;
 }
 
-/** A run of consecutive entries of the last snapshot rendered, with their joined fragments. */
+/** A run of consecutive entries of the last snapshot rendered, with their encoded lines. */
 interface Block {
   readonly entries: readonly TargetSnapshot[];
-  readonly fragments: Fragments;
+  readonly encoded: Encoded;
 }
 
 function sameEntries(a: readonly TargetSnapshot[], b: readonly TargetSnapshot[]): boolean {
@@ -227,14 +217,15 @@ function sameEntries(a: readonly TargetSnapshot[], b: readonly TargetSnapshot[])
  * Renders snapshots, remembering each target entry's lines for as long as the entry object
  * lives, so rendering the next snapshot costs only its changed entries.
  *
- * The output is a list of chunks, not one body: a family's lines are the targets' fragments in
- * order, and the targets are grouped into about √N blocks whose fragments are joined and kept.
- * After one target changes, only its block is joined again (√N targets × the families), and a
- * scrape sends 17 × √N chunks with one `writev` instead of copying the whole body (7.7 MB at
- * 1,000 targets) or handing 17 × N pieces to the socket; √N balances those two costs.
+ * The output is a list of chunks, not one body: a family's lines are the targets' lines in
+ * order, and the targets are grouped into about √N blocks whose lines are joined, encoded and
+ * kept. After one target changes, only its block is encoded again (√N targets × the
+ * families), and a scrape sends 17 × √N chunks with one `writev` instead of building and
+ * encoding the whole body (7.7 MB at 1,000 targets) or handing 17 × N pieces to the socket;
+ * √N balances those two costs.
  */
 export class SnapshotRenderer {
-  readonly #fragments = new WeakMap<TargetSnapshot, Fragments>();
+  readonly #lines = new WeakMap<TargetSnapshot, Lines>();
   #blocks: readonly Block[] = [];
 
   /** @param onTargetRendered called for every entry actually rendered (not found in the cache) */
@@ -248,11 +239,11 @@ export class SnapshotRenderer {
    */
   renderChunks(snapshot: Snapshot): readonly Buffer[] {
     const blocks = hasDuplicateTargets(snapshot)
-      ? [fragmentsOf(snapshot.targets)]
+      ? [encode([linesOf(snapshot.targets)])]
       : this.#blocksOf(snapshot.targets);
     const chunks: Buffer[] = [];
     FAMILY_KEYS.forEach((_key, family) => {
-      const pieces = blocks.flatMap((fragments) => fragments[family] ?? []);
+      const pieces = blocks.flatMap((encoded) => encoded[family] ?? []);
       // A family with no series says nothing; leave it out rather than print HELP/TYPE alone.
       if (pieces.length === 0) return;
       const header = (chunks.length === 0 ? HEADER_BYTES : SEPARATED_HEADER_BYTES)[family];
@@ -267,7 +258,7 @@ export class SnapshotRenderer {
    * of a snapshot holding it finds them ready.
    */
   prepare(entry: TargetSnapshot): void {
-    this.#fragmentsOf(entry);
+    this.#linesOf(entry);
   }
 
   /** {@link renderChunks} as one string. */
@@ -275,8 +266,8 @@ export class SnapshotRenderer {
     return Buffer.concat(this.renderChunks(snapshot)).toString("utf8");
   }
 
-  /** The joined fragments of each block of `targets`, reusing the blocks that did not change. */
-  #blocksOf(targets: readonly TargetSnapshot[]): Fragments[] {
+  /** The encoded lines of each block of `targets`, reusing the blocks that did not change. */
+  #blocksOf(targets: readonly TargetSnapshot[]): Encoded[] {
     const size = Math.max(1, Math.ceil(Math.sqrt(targets.length)));
     const blocks: Block[] = [];
     for (let start = 0; start < targets.length; start += size) {
@@ -285,21 +276,21 @@ export class SnapshotRenderer {
       blocks.push(
         cached !== undefined && sameEntries(cached.entries, entries)
           ? cached
-          : { entries, fragments: joinFragments(entries.map((entry) => this.#fragmentsOf(entry))) },
+          : { entries, encoded: encode(entries.map((entry) => this.#linesOf(entry))) },
       );
     }
     this.#blocks = blocks;
-    return blocks.map((block) => block.fragments);
+    return blocks.map((block) => block.encoded);
   }
 
-  #fragmentsOf(entry: TargetSnapshot): Fragments {
-    let fragments = this.#fragments.get(entry);
-    if (fragments === undefined) {
-      fragments = fragmentsOf([entry]);
-      this.#fragments.set(entry, fragments);
+  #linesOf(entry: TargetSnapshot): Lines {
+    let lines = this.#lines.get(entry);
+    if (lines === undefined) {
+      lines = linesOf([entry]);
+      this.#lines.set(entry, lines);
       this.onTargetRendered(entry);
     }
-    return fragments;
+    return lines;
   }
 }
 
