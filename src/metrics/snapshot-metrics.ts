@@ -170,17 +170,15 @@ function linesOf(entries: readonly TargetSnapshot[]): Lines {
  * refresh would churn the native allocator, whose freed memory stays in the RSS.
  */
 function encode(parts: readonly Lines[]): Encoded {
-  const texts = FAMILY_KEYS.map((_key, family) =>
-    parts.map((lines) => lines[family] ?? "").join(""),
+  const sizes = FAMILY_KEYS.map((_key, family) =>
+    parts.reduce((sum, lines) => sum + Buffer.byteLength(lines[family] ?? "", "utf8"), 0),
   );
-  const bytes = Buffer.allocUnsafeSlow(
-    texts.reduce((sum, text) => sum + Buffer.byteLength(text, "utf8"), 0),
-  );
+  const bytes = Buffer.allocUnsafeSlow(sizes.reduce((sum, size) => sum + size, 0));
   let offset = 0;
-  return texts.map((text) => {
-    if (text === "") return undefined;
+  return sizes.map((size, family) => {
+    if (size === 0) return undefined;
     const start = offset;
-    offset += bytes.write(text, offset, "utf8");
+    for (const lines of parts) offset += bytes.write(lines[family] ?? "", offset, "utf8");
     return bytes.subarray(start, offset);
   });
 }
@@ -203,14 +201,18 @@ function hasDuplicateTargets(snapshot: Snapshot): boolean {
   return keys.size !== snapshot.targets.length;
 }
 
-/** A run of consecutive entries of the last snapshot rendered, with their encoded lines. */
+/**
+ * A run of consecutive targets of the last snapshot rendered: their lines (whose identity
+ * tells whether an entry changed; holding the entries instead would keep a whole generation
+ * of parsed MoSAPI data alive) and the lines encoded.
+ */
 interface Block {
-  readonly entries: readonly TargetSnapshot[];
+  readonly lines: readonly Lines[];
   readonly encoded: Encoded;
 }
 
-function sameEntries(a: readonly TargetSnapshot[], b: readonly TargetSnapshot[]): boolean {
-  return a.length === b.length && a.every((entry, index) => entry === b[index]);
+function sameLines(a: readonly Lines[], b: readonly Lines[]): boolean {
+  return a.length === b.length && a.every((lines, index) => lines === b[index]);
 }
 
 /**
@@ -271,12 +273,12 @@ export class SnapshotRenderer {
     const size = Math.max(1, Math.ceil(Math.sqrt(targets.length)));
     const blocks: Block[] = [];
     for (let start = 0; start < targets.length; start += size) {
-      const entries = targets.slice(start, start + size);
+      const lines = targets.slice(start, start + size).map((entry) => this.#linesOf(entry));
       const cached = this.#blocks[blocks.length];
       blocks.push(
-        cached !== undefined && sameEntries(cached.entries, entries)
+        cached !== undefined && sameLines(cached.lines, lines)
           ? cached
-          : { entries, encoded: encode(entries.map((entry) => this.#linesOf(entry))) },
+          : { lines, encoded: encode(lines) },
       );
     }
     this.#blocks = blocks;
