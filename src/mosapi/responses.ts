@@ -64,11 +64,20 @@ function excerpt(value: string | undefined, secrets: readonly string[]): string 
   return clean.length > MAX_FIELD_CHARS ? `${clean.slice(0, MAX_FIELD_CHARS - 1)}…` : clean;
 }
 
+/**
+ * A body as JSON text: UTF-8, without a leading byte order mark, which RFC 8259 §8.1 lets a
+ * parser ignore (JSON.parse would refuse it).
+ */
+function jsonText(body: Buffer): string {
+  const text = body.toString("utf8");
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+}
+
 /** The parsed, scrubbed and truncated fields of a 400 body; empty when it is not that JSON. */
 function errorBody(body: Buffer, secrets: readonly string[]): ErrorBody {
   let json: unknown;
   try {
-    json = JSON.parse(body.toString("utf8"));
+    json = JSON.parse(jsonText(body));
   } catch {
     return {};
   }
@@ -134,7 +143,7 @@ export function parseBody<S extends z.ZodType>(
 ): z.output<S> {
   let json: unknown;
   try {
-    json = JSON.parse(response.body.toString("utf8"));
+    json = JSON.parse(jsonText(response.body));
   } catch (error) {
     // JSON.parse quotes the start of the body in its message: scrub it like any other cause.
     throw new InvalidResponseError(context, describeBody(response), {

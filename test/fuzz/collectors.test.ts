@@ -134,10 +134,15 @@ function harness() {
   return { store, jobs, failures, entry, signal, logs };
 }
 
+/** The body as the client parses it: a leading byte order mark skipped (RFC 8259 §8.1). */
+function parseJson(body: Buffer): unknown {
+  return JSON.parse(body.toString("utf8").replace(/^\uFEFF/, ""));
+}
+
 /** Would the real schema accept this body (JSON.parse, then `schema`)? */
 function accepts(body: Buffer, schema: { safeParse(value: unknown): { success: boolean } }) {
   try {
-    return schema.safeParse(JSON.parse(body.toString("utf8"))).success;
+    return schema.safeParse(parseJson(body)).success;
   } catch {
     return false;
   }
@@ -184,7 +189,7 @@ const CASES: readonly Case[] = [
     endpoint: endpoint("measurement list"),
     succeeds: (body) => {
       if (!accepts(body, measurementListSchema)) return false;
-      const list = measurementListSchema.parse(JSON.parse(body.toString("utf8")));
+      const list = measurementListSchema.parse(parseJson(body));
       const latest = latestMeasurementId(list);
       // An ID that is not a plain token never becomes a path: refused as invalid.
       return latest === undefined || isSafeId(latest);

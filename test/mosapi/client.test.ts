@@ -377,6 +377,14 @@ describe("response bodies", () => {
     });
   });
 
+  it("ignores a byte order mark before the JSON, as RFC 8259 §8.1 allows", async () => {
+    const { client } = createTestClient({ dispatcher: agent });
+    pool
+      .intercept({ path: STATE })
+      .reply(200, `\uFEFF${JSON.stringify(stateBody())}`, { headers: JSON_HEADERS });
+    expect((await client.getState(example)).tld).toBe("example");
+  });
+
   it("rejects an empty body", async () => {
     const { client } = createTestClient({ dispatcher: agent });
     pool.intercept({ path: STATE }).reply(200, "");
