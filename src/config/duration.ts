@@ -4,6 +4,7 @@
  * each unit at most once; `0` alone means zero. Weeks and years are left out on purpose: no
  * MoSAPI interval needs them, and `1y` next to a 60 s default is more likely a typo than intent.
  */
+import { quote } from "./quote.js";
 
 const UNITS = [
   ["d", 86_400_000],
@@ -31,7 +32,7 @@ export function parseDuration(text: string): number {
   if (text === "0") return 0;
   const match = text === "" ? null : PATTERN.exec(text);
   if (match === null) {
-    throw new Error(`invalid duration ${JSON.stringify(text)}: ${DURATION_HINT}`);
+    throw new Error(`invalid duration ${quote(text)}: ${DURATION_HINT}`);
   }
   let total = 0;
   UNITS.forEach(([, factor], index) => {
@@ -39,7 +40,7 @@ export function parseDuration(text: string): number {
     if (digits !== undefined) total += Number(digits) * factor;
   });
   if (!Number.isSafeInteger(total)) {
-    throw new Error(`invalid duration ${JSON.stringify(text)}: too large`);
+    throw new Error(`invalid duration ${quote(text)}: too large`);
   }
   return total;
 }

@@ -6,6 +6,7 @@
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
 import { DURATION_HINT, formatDuration, parseDuration } from "./duration.js";
+import { quote } from "./quote.js";
 
 /** Smallest and largest refresh interval; 1 d also keeps every delay within setTimeout's range. */
 export const MIN_INTERVAL_MS = 1_000;
@@ -18,7 +19,7 @@ const URL_HINT = "expected an absolute http or https URL such as https://mosapi.
 /** `mosapi.url`: http(s), no user info, query or fragment; trailing slashes removed. */
 export function parseMosapiUrl(text: string): string {
   // Quoting a URL that may carry "user:password@" would print the password.
-  const shown = text.includes("@") ? "" : ` ${JSON.stringify(text)}`;
+  const shown = text.includes("@") ? "" : ` ${quote(text)}`;
   let url: URL;
   try {
     url = new URL(text);
@@ -41,7 +42,7 @@ export function parseMosapiUrl(text: string): string {
 export function parseSourceAddress(text: string): string {
   if (isIP(text) === 0) {
     throw new Error(
-      `invalid IP address ${JSON.stringify(text)}: expected an IPv4 or IPv6 literal such as 192.0.2.10 or 2001:db8::10`,
+      `invalid IP address ${quote(text)}: expected an IPv4 or IPv6 literal such as 192.0.2.10 or 2001:db8::10`,
     );
   }
   return text;
@@ -57,7 +58,7 @@ function isALabel(text: string): boolean {
 /** `targets[].tld`: a lower-case A-label; upper case and U-labels get a hint with the fix. */
 export function parseTld(text: string): string {
   if (isALabel(text)) return text;
-  const quoted = JSON.stringify(text);
+  const quoted = quote(text);
   if (isALabel(text.toLowerCase())) {
     throw new Error(`invalid TLD ${quoted}: write it in lower case: ${text.toLowerCase()}`);
   }
@@ -77,7 +78,7 @@ export function parseRegistrarId(value: string | number): string {
   const text = String(value);
   if (REGISTRAR_ID.test(text)) return text;
   throw new Error(
-    `invalid registrar ID ${JSON.stringify(value)}: expected the IANA registrar ID, a whole number from 1 without leading zeros, e.g. 9999`,
+    `invalid registrar ID ${quote(value)}: expected the IANA registrar ID, a whole number from 1 without leading zeros, e.g. 9999`,
   );
 }
 

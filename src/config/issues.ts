@@ -5,6 +5,7 @@
  * so an inline password of the wrong type cannot leak.
  */
 import type * as z from "zod";
+import { quote } from "./quote.js";
 
 /** A problem before its path is formatted: segments as zod reports them. */
 export interface LocatedProblem {
@@ -25,7 +26,7 @@ export function describeKind(value: unknown): string {
 /** A value for a message: scalars as YAML-ish literals (`"TLSv1.1"`, `3`), others by kind. */
 export function describeValue(value: unknown): string {
   return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
-    ? JSON.stringify(value)
+    ? quote(value)
     : describeKind(value);
 }
 

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { FlagError } from "./errors.js";
+import { quote } from "./quote.js";
 
 /** A parsed `--web.listen-address`: `host` undefined means all interfaces. */
 export interface ListenAddress {
@@ -21,7 +22,7 @@ const HOSTNAME =
 export function parseListenAddress(addr: string): ListenAddress {
   const invalid = (why: string): FlagError =>
     new FlagError(
-      `invalid listen address ${JSON.stringify(addr)}: ${why}; expected [host]:port, e.g. :9745, 127.0.0.1:9745 or [::1]:9745`,
+      `invalid listen address ${quote(addr)}: ${why}; expected [host]:port, e.g. :9745, 127.0.0.1:9745 or [::1]:9745`,
     );
   const colon = addr.lastIndexOf(":");
   if (colon < 0) throw invalid("no port");

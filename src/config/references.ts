@@ -7,6 +7,7 @@ import { describeTarget, targetKey } from "../mosapi/target.js";
 import type { Entity } from "../mosapi/target.js";
 import { parseRegistrarId, parseTld } from "./fields.js";
 import type { LocatedProblem } from "./issues.js";
+import { quote } from "./quote.js";
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -49,7 +50,7 @@ export function checkReferences(data: unknown): LocatedProblem[] {
     if (typeof name === "string" && !Object.hasOwn(credentials, name)) {
       problems.push({
         segments: ["targets", index, "credentials"],
-        message: `unknown credentials ${JSON.stringify(name)}; defined: ${defined.length === 0 ? "none" : defined.join(", ")}`,
+        message: `unknown credentials ${quote(name)}; defined: ${defined.length === 0 ? "none" : defined.join(", ")}`,
       });
     }
     const identity = identify(target);

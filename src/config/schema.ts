@@ -25,6 +25,7 @@ import {
   typed,
 } from "./issues.js";
 import { checkReferences } from "./references.js";
+import { quote } from "./quote.js";
 
 /** Runs a throwing validator after a type check and reports its message as the issue. */
 function checked<T, U>(schema: z.ZodType<T>, validate: (value: T) => U) {
@@ -150,7 +151,7 @@ const basicSchema = strict({
   password_env: checked(text("an environment variable name"), (name) => {
     if (!ENV_NAME.test(name)) {
       throw new Error(
-        `invalid environment variable name ${JSON.stringify(name)}: expected letters, digits and "_", not starting with a digit`,
+        `invalid environment variable name ${quote(name)}: expected letters, digits and "_", not starting with a digit`,
       );
     }
     return name;
