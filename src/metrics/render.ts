@@ -10,6 +10,9 @@ import { targetKey } from "../mosapi/target.js";
 import type { SelfMetrics } from "./self-metrics.js";
 import { SnapshotRenderer } from "./snapshot-metrics.js";
 
+/** Targets {@link MetricsRenderer.prepare} renders per turn of the event loop (about 15 ms). */
+export const PREPARE_BATCH = 64;
+
 /** Builds the `/metrics` body on demand. */
 export class MetricsRenderer {
   #cached: { version: number; chunks: readonly Buffer[] } | undefined;
@@ -50,28 +53,36 @@ export class MetricsRenderer {
   }
 
   /**
-   * Renders `entries` (new in the store: feed it from `SnapshotStore.onChange`) on a later
-   * turn of the event loop, in one batch with whatever else changed meanwhile. A target is
-   * then rendered as its refresh lands rather than on the next scrape: after a round that
-   * changed every target, that scrape would otherwise render them all (240 ms at 1,000
-   * targets) while Prometheus waits. The output is the same either way.
+   * Renders `entries` (new in the store: feed it from `SnapshotStore.onChange`) on later turns
+   * of the event loop, batched with whatever else changed meanwhile, at most
+   * {@link PREPARE_BATCH} targets a turn. A target is then rendered as its refresh lands
+   * rather than on the next scrape: after a round that changed every target, that scrape would
+   * otherwise render them all (240 ms at 1,000 targets) while Prometheus waits. Batches keep a
+   * reload, which changes every entry at once, from blocking the loop for as long. The output
+   * is the same either way.
    */
   prepare(entries: readonly TargetSnapshot[]): void {
     for (const entry of entries) this.#pending.set(targetKey(entry.target), entry);
     if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
-      this.#scheduled = false;
-      const batch = [...this.#pending.values()];
-      this.#pending.clear();
-      for (const entry of batch) {
-        try {
-          this.#snapshots.prepare(entry);
-        } catch {
-          // Left for the scrape, which renders the entry again and answers 500 with the error.
-        }
-      }
+      this.#drain();
     }).unref();
+  }
+
+  #drain(): void {
+    let budget = PREPARE_BATCH;
+    for (const [key, entry] of this.#pending) {
+      if (budget-- === 0) break;
+      this.#pending.delete(key);
+      try {
+        this.#snapshots.prepare(entry);
+      } catch {
+        // Left for the scrape, which renders the entry again and answers 500 with the error.
+      }
+    }
+    this.#scheduled = false;
+    if (this.#pending.size > 0) this.prepare([]);
   }
 }
 

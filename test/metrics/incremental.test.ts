@@ -14,7 +14,7 @@ import {
   FamilyWriter,
   formatSampleValue,
 } from "../../src/metrics/exposition.js";
-import { MetricsRenderer } from "../../src/metrics/render.js";
+import { MetricsRenderer, PREPARE_BATCH } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
 import { renderSnapshot, SnapshotRenderer } from "../../src/metrics/snapshot-metrics.js";
 import { Gauge, Registry } from "../../src/metrics/prom.js";
@@ -322,5 +322,38 @@ describe("incremental rendering", () => {
     const text = await renderer.renderText();
     expect(rendered).toEqual([]);
     expect(text).toBe((await renderWithPromClient(store.current())) + (await self.render()));
+  });
+
+  it("MetricsRenderer.prepare renders a reload's worth of entries in batches, one per turn", async () => {
+    const targets = Array.from({ length: 150 }, (_, i) => tld(`t${i}`));
+    const store = new SnapshotStore(targets);
+    const self = new SelfMetrics(
+      { version: "0.1.0", revision: "r", nodeVersion: "v0" },
+      { defaultMetrics: false },
+    );
+    let rendered = 0;
+    const renderer = new MetricsRenderer(
+      () => store.current(),
+      self,
+      new SnapshotRenderer(() => (rendered += 1)),
+    );
+    store.onChange((changed) => {
+      renderer.prepare(changed);
+    });
+    // A reload re-points every entry at its new Target: all 150 are new to the renderer.
+    store.retarget(targets, (_target, previous) => previous);
+    const turn = () => new Promise(setImmediate);
+    await turn();
+    expect(rendered).toBe(PREPARE_BATCH);
+    await turn();
+    expect(rendered).toBe(2 * PREPARE_BATCH);
+    await turn();
+    expect(rendered).toBe(150);
+    await turn();
+    expect(rendered).toBe(150);
+    expect(await renderer.renderText()).toBe(
+      (await renderWithPromClient(store.current())) + (await self.render()),
+    );
+    expect(rendered).toBe(150);
   });
 });
