@@ -6,6 +6,7 @@
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "../log/logger.js";
 import { FlagError } from "./errors.js";
 import { parseListenAddress } from "./listen-address.js";
+import { quote } from "./quote.js";
 
 export { FlagError } from "./errors.js";
 export { parseListenAddress } from "./listen-address.js";
@@ -49,9 +50,7 @@ type FlagSpec = {
 function oneOf<T extends string>(allowed: readonly T[], value: string): T {
   const match = allowed.find((candidate) => candidate === value);
   if (match === undefined) {
-    throw new FlagError(
-      `invalid value ${JSON.stringify(value)}; expected one of ${allowed.join(", ")}`,
-    );
+    throw new FlagError(`invalid value ${quote(value)}; expected one of ${allowed.join(", ")}`);
   }
   return match;
 }
@@ -142,7 +141,7 @@ export function envVarName(flag: string): string {
 function parseBoolean(value: string): boolean {
   if (value === "true" || value === "1") return true;
   if (value === "false" || value === "0") return false;
-  throw new FlagError(`invalid value ${JSON.stringify(value)}; expected true, false, 1 or 0`);
+  throw new FlagError(`invalid value ${quote(value)}; expected true, false, 1 or 0`);
 }
 
 /** Applies a value, prefixing any FlagError with where the value came from. */
@@ -215,7 +214,7 @@ export function parseFlags(
     }
     if (!arg.startsWith("--")) {
       if (arg.startsWith("-")) throw unknownFlag(arg);
-      throw new FlagError(`unexpected argument ${JSON.stringify(arg)}; flags start with --`);
+      throw new FlagError(`unexpected argument ${quote(arg)}; flags start with --`);
     }
     const equals = arg.indexOf("=");
     const name = arg.slice(2, equals < 0 ? undefined : equals);

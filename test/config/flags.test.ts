@@ -145,6 +145,12 @@ describe("parseFlags", () => {
     );
   });
 
+  it("quotes a long invalid value cut, with its length", () => {
+    expect(flagError([], { MOSAPI_EXPORTER_LOG_LEVEL: "v".repeat(100_000) }).message).toBe(
+      `MOSAPI_EXPORTER_LOG_LEVEL: invalid value "${"v".repeat(80)}"… (100000 characters); expected one of debug, info, warn, error`,
+    );
+  });
+
   it("does not let a valid command line hide an invalid environment value", () => {
     expect(() => parseFlags(["--log.level=debug"], { MOSAPI_EXPORTER_LOG_LEVEL: "loud" })).toThrow(
       FlagError,
