@@ -5,7 +5,7 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startApp } from "./app.js";
+import { startApp } from "./app/start.js";
 import { ConfigError } from "./config/errors.js";
 import { FlagError, helpText, parseFlags, parseListenAddress } from "./config/flags.js";
 import { formatConfigCheck } from "./config/redact.js";

@@ -10,7 +10,7 @@ import { downtimeJob } from "../../dist/collectors/downtime.js";
 import { incidentsJob } from "../../dist/collectors/incidents.js";
 import { metricaJob } from "../../dist/collectors/metrica.js";
 import { stateJob } from "../../dist/collectors/state.js";
-import { SnapshotStore } from "../../dist/collectors/store.js";
+import { SnapshotStore } from "../../dist/snapshot/store.js";
 import { createLogger } from "../../dist/log/logger.js";
 import { MosapiClient } from "../../dist/mosapi/client.js";
 import { startSimulator } from "../../dist/simulator/server.js";

@@ -6,7 +6,7 @@
  * <templates.json>. Sends {loaded, after} with RSS, peak RSS and heap after a full GC.
  */
 import { readFile } from "node:fs/promises";
-import { SnapshotStore } from "../../dist/collectors/store.js";
+import { SnapshotStore } from "../../dist/snapshot/store.js";
 import { storeRenderer } from "../../dist/metrics/render.js";
 import { SelfMetrics } from "../../dist/metrics/self-metrics.js";
 import { clonedSnapshot, fleetTargets } from "./fleet.js";

@@ -10,7 +10,7 @@
  */
 import http from "node:http";
 import { readFile } from "node:fs/promises";
-import { SnapshotStore } from "../../dist/collectors/store.js";
+import { SnapshotStore } from "../../dist/snapshot/store.js";
 import { createHttpApp, startHttpServer } from "../../dist/http/server.js";
 import { MetricsRenderer } from "../../dist/metrics/render.js";
 import { METRICS_CONTENT_TYPE } from "../../dist/metrics/prom.js";

@@ -3,9 +3,9 @@
  * the same data the same way (same MoSAPI, same credentials), so `/metrics` shows no gap.
  * Anything else starts afresh rather than showing data obtained under the old settings.
  */
-import type { CarryOver } from "../collectors/store.js";
-import type { CollectorName } from "../collectors/names.js";
-import type { TargetSnapshot } from "../collectors/snapshot.js";
+import type { CarryOver } from "../snapshot/store.js";
+import type { CollectorName } from "../snapshot/names.js";
+import type { TargetSnapshot } from "../snapshot/snapshot.js";
 import type { Config } from "../config/load.js";
 import type { Credential } from "../mosapi/credentials.js";
 

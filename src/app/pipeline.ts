@@ -11,7 +11,7 @@ import { metricaJob } from "../collectors/metrica.js";
 import type { RefreshDependencies } from "../collectors/refresh.js";
 import { Scheduler } from "../collectors/scheduler.js";
 import { stateJob } from "../collectors/state.js";
-import type { SnapshotStore } from "../collectors/store.js";
+import type { SnapshotStore } from "../snapshot/store.js";
 import type { Config } from "../config/load.js";
 import type { Logger } from "../log/logger.js";
 import type { SelfMetrics } from "../metrics/self-metrics.js";

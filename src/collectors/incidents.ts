@@ -13,8 +13,8 @@ import type { Target } from "../mosapi/target.js";
 import { fetchPerService, mergePerService, type PerService } from "./per-service.js";
 import { createRefreshJob, type RefreshDependencies } from "./refresh.js";
 import type { RefreshJob } from "./scheduler.js";
-import { activeIncident, monitoredServices } from "./services.js";
-import type { IncidentDetail, TargetSnapshot } from "./snapshot.js";
+import { activeIncident, monitoredServices } from "../snapshot/queries.js";
+import type { IncidentDetail, TargetSnapshot } from "../snapshot/snapshot.js";
 
 /**
  * Upstream IDs become path segments; anything but a plain token (e.g. `..` or a slash) would

@@ -7,11 +7,11 @@ import type { z } from "zod";
 import type { MosapiClient } from "../mosapi/client.js";
 import type { ServiceType } from "../mosapi/models.js";
 import type { Target } from "../mosapi/target.js";
-import type { CollectorName } from "./names.js";
+import type { CollectorName } from "../snapshot/names.js";
 import { createRefreshJob, PartialRefreshError, type RefreshDependencies } from "./refresh.js";
 import type { RefreshJob } from "./scheduler.js";
-import { monitoredServices } from "./services.js";
-import type { TargetSnapshot } from "./snapshot.js";
+import { monitoredServices } from "../snapshot/queries.js";
+import type { TargetSnapshot } from "../snapshot/snapshot.js";
 
 /** Values per service, and whether every service answered. */
 export interface PerService<T> {

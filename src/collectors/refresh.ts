@@ -9,10 +9,10 @@ import { AuthError, ForbiddenError, isMosapiError } from "../mosapi/errors.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import { describeTarget, type Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
-import type { CollectorName } from "./names.js";
+import type { CollectorName } from "../snapshot/names.js";
 import type { RefreshJob, RefreshOutcome } from "./scheduler.js";
-import type { RefreshError, TargetSnapshot } from "./snapshot.js";
-import type { SnapshotStore } from "./store.js";
+import type { RefreshError, TargetSnapshot } from "../snapshot/snapshot.js";
+import type { SnapshotStore } from "../snapshot/store.js";
 
 /** What a refresh job needs from the application. */
 export interface RefreshDependencies {

@@ -11,7 +11,7 @@ import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
-import type { CollectorName } from "./names.js";
+import type { CollectorName } from "../snapshot/names.js";
 
 /** Outcome of one refresh, for scheduling. */
 export interface RefreshOutcome {

@@ -1,4 +1,4 @@
-import type { CollectorName } from "../collectors/names.js";
+import type { CollectorName } from "../snapshot/names.js";
 import type { Credential } from "../mosapi/credentials.js";
 import type { Target } from "../mosapi/target.js";
 

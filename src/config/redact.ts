@@ -5,7 +5,7 @@
  * keys only by their file paths. The output is deterministic, so it can be a golden file.
  */
 import { Document, isScalar } from "yaml";
-import { COLLECTOR_NAMES } from "../collectors/names.js";
+import { COLLECTOR_NAMES } from "../snapshot/names.js";
 import type { Credential } from "../mosapi/credentials.js";
 import type { Config } from "./config.js";
 import { formatDuration } from "./duration.js";

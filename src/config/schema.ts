@@ -5,7 +5,7 @@
  * resolved here (that needs files and the environment; see load.ts).
  */
 import * as z from "zod";
-import type { CollectorName } from "../collectors/names.js";
+import type { CollectorName } from "../snapshot/names.js";
 import type { Target } from "../mosapi/target.js";
 import {
   parseInterval,

@@ -2,7 +2,7 @@
  * Valid but probably unintended settings. They do not stop the exporter; the caller logs them
  * and `--config.check` lists them. Each one is `<key path>: <what and why>`.
  */
-import { COLLECTOR_NAMES } from "../collectors/names.js";
+import { COLLECTOR_NAMES } from "../snapshot/names.js";
 import { formatDuration } from "./duration.js";
 import { formatPath } from "./issues.js";
 import type { ParsedConfig } from "./schema.js";

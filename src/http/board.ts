@@ -3,8 +3,8 @@
  * are failing, how many incidents are active, and the worst-first order. Pure functions, so the
  * HTML and the JSON view can never disagree.
  */
-import { COLLECTOR_NAMES } from "../collectors/names.js";
-import type { TargetSnapshot } from "../collectors/snapshot.js";
+import { COLLECTOR_NAMES } from "../snapshot/names.js";
+import type { TargetSnapshot } from "../snapshot/snapshot.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import type { Target } from "../mosapi/target.js";
 

@@ -4,8 +4,8 @@
  * measurement, and per-collector refresh status. Every upstream string goes through
  * {@link html}, which escapes it.
  */
-import { COLLECTOR_NAMES } from "../collectors/names.js";
-import type { CollectorStatus, IncidentDetail, TargetSnapshot } from "../collectors/snapshot.js";
+import { COLLECTOR_NAMES } from "../snapshot/names.js";
+import type { CollectorStatus, IncidentDetail, TargetSnapshot } from "../snapshot/snapshot.js";
 import type { MeasurementSummary } from "../mosapi/measurement.js";
 import type { MetricaReport } from "../mosapi/metrica-models.js";
 import type { Incident, ServiceType } from "../mosapi/models.js";

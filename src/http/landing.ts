@@ -4,7 +4,7 @@
  * threshold used), the active incidents with their latest measurement, Domain METRICA totals,
  * and how each collector's refreshes go. No JavaScript; it reloads itself every minute.
  */
-import type { Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
+import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import { describeTarget } from "../mosapi/target.js";
 import { capped, countActiveIncidents, isFailing, targetPath, worstFirst } from "./board.js";

@@ -5,7 +5,7 @@
  */
 import { Router } from "express";
 import type { Response } from "express";
-import type { Snapshot } from "../collectors/snapshot.js";
+import type { Snapshot } from "../snapshot/snapshot.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../log/logger.js";
 import { renderLandingPage } from "./landing.js";

@@ -4,9 +4,9 @@
  * `null`, never a missing key. It holds no secrets (no credentials, not even their names) and no
  * domain names (the snapshot keeps none).
  */
-import { COLLECTOR_NAMES } from "../collectors/names.js";
-import type { CollectorName } from "../collectors/names.js";
-import type { CollectorStatus, Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
+import { COLLECTOR_NAMES } from "../snapshot/names.js";
+import type { CollectorName } from "../snapshot/names.js";
+import type { CollectorStatus, Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import type { MeasurementSummary } from "../mosapi/measurement.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import type { ServiceType } from "../mosapi/models.js";

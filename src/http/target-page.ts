@@ -4,7 +4,7 @@
  * probe list, name servers and error table, Domain METRICA by threat type, and the collectors.
  * Also the page for an unknown target (404).
  */
-import type { TargetSnapshot } from "../collectors/snapshot.js";
+import type { TargetSnapshot } from "../snapshot/snapshot.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import type { ServiceType } from "../mosapi/models.js";
 import { describeTarget } from "../mosapi/target.js";

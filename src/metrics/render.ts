@@ -4,8 +4,8 @@
  * changed targets are rendered again), followed by the exporter's own metrics, rendered per
  * scrape because counters move between snapshots.
  */
-import type { Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
-import type { SnapshotStore } from "../collectors/store.js";
+import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
+import type { SnapshotStore } from "../snapshot/store.js";
 import { targetKey } from "../mosapi/target.js";
 import type { SelfMetrics } from "./self-metrics.js";
 import { SnapshotRenderer } from "./snapshot-metrics.js";

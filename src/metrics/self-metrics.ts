@@ -3,7 +3,7 @@
  * through {@link ClientObserver}), refresh failures, build info, config reloads, and optionally
  * prom-client's default process/Node.js metrics.
  */
-import type { CollectorName } from "../collectors/names.js";
+import type { CollectorName } from "../snapshot/names.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import type { ClientObserver } from "../mosapi/observer.js";
 import { targetLabels, type Target } from "../mosapi/target.js";

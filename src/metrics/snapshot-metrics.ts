@@ -4,8 +4,8 @@
  * lines are rendered once per entry object and reused: the store replaces only the entry that
  * changed (copy on write), so after a refresh only that target is rendered again.
  */
-import { activeIncident, monitoredServices } from "../collectors/services.js";
-import type { IncidentDetail, Snapshot, TargetSnapshot } from "../collectors/snapshot.js";
+import { activeIncident, monitoredServices } from "../snapshot/queries.js";
+import type { IncidentDetail, Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import {
   OVERALL_STATUSES,
   SERVICE_STATUSES,

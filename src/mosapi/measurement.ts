@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { boundedArray, unixSeconds } from "./models.js";
-import { compareErrorCodes, describeTestError, parseResultCode } from "./error-codes.js";
+import { compareErrorCodes, describeTestError, parseResultCode } from "./measurement-codes.js";
 
 /** A probe's status for the service, lower-case; `unknown` for a status we do not recognise. */
 export const PROBE_STATUSES = ["up", "down", "offline", "no_result", "unknown"] as const;
@@ -54,7 +54,7 @@ export interface MeasurementSummary {
   /**
    * Failing test results: every metric whose result is not "ok" (internal codes included; see
    * `isInternalError`), grouped by (interface, code), counting metrics. `description` comes from
-   * the catalogue (error-codes.ts), never from the body. Sorted by interface, then by code in
+   * the catalogue (measurement-codes.ts), never from the body. Sorted by interface, then by code in
    * catalogue order (-1, -200, -816); at most {@link MEASUREMENT_LIMITS}.errorGroups, the first.
    */
   testErrors: { interface: string; code: string; description: string; count: number }[];

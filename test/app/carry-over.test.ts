@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { carryOver, sameCredential } from "../../src/app/carry-over.js";
-import type { TargetSnapshot } from "../../src/collectors/snapshot.js";
+import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import type { Config } from "../../src/config/load.js";
 import type { Credential } from "../../src/mosapi/credentials.js";
 import type { Target } from "../../src/mosapi/target.js";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { alarmedJob } from "../../src/collectors/alarmed.js";
-import type { CollectorName } from "../../src/collectors/names.js";
+import type { CollectorName } from "../../src/snapshot/names.js";
 import { incidentsJob, isSafeId } from "../../src/collectors/incidents.js";
 import { METRICA_ABSENT_RETRY_MS, metricaJob } from "../../src/collectors/metrica.js";
 import { FORBIDDEN_RETRY_MS, WAIT_FOR_STATE_MS } from "../../src/collectors/refresh.js";
-import type { TargetSnapshot } from "../../src/collectors/snapshot.js";
-import { SnapshotStore } from "../../src/collectors/store.js";
+import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
+import { SnapshotStore } from "../../src/snapshot/store.js";
 import { createLogger } from "../../src/log/logger.js";
 import { renderSnapshot } from "../../src/metrics/snapshot-metrics.js";
 import {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Scheduler } from "../../src/collectors/scheduler.js";
 import { alarmedJob } from "../../src/collectors/alarmed.js";
 import { stateJob } from "../../src/collectors/state.js";
-import { SnapshotStore } from "../../src/collectors/store.js";
+import { SnapshotStore } from "../../src/snapshot/store.js";
 import { createLogger } from "../../src/log/logger.js";
 import { MosapiClient } from "../../src/mosapi/client.js";
 import type { Target } from "../../src/mosapi/target.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { CollectorName } from "../../src/collectors/names.js";
+import type { CollectorName } from "../../src/snapshot/names.js";
 import { toRefreshError } from "../../src/collectors/refresh.js";
 import { stateJob } from "../../src/collectors/state.js";
-import { SnapshotStore } from "../../src/collectors/store.js";
+import { SnapshotStore } from "../../src/snapshot/store.js";
 import {
   HttpStatusError,
   RateLimitedError,

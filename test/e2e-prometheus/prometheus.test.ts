@@ -16,7 +16,7 @@ import { request } from "undici";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dashboardQueries, type DashboardQuery } from "../../grafana/src/index.js";
-import { startApp, type RunningApp } from "../../src/app.js";
+import { startApp, type RunningApp } from "../../src/app/start.js";
 import { loadConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/log/logger.js";
 import { getScenario } from "../../src/simulator/scenarios/index.js";

@@ -9,7 +9,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Snapshot, TargetSnapshot } from "../../src/collectors/snapshot.js";
+import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import { escapeHtml } from "../../src/http/html.js";
 import { renderLandingPage } from "../../src/http/landing.js";
 import { createLogger } from "../../src/log/logger.js";

@@ -1,6 +1,6 @@
 /** Reads test fixtures and builds snapshots from them. */
 import { readFileSync } from "node:fs";
-import type { TargetSnapshot } from "../../src/collectors/snapshot.js";
+import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import { stateResponseSchema, type StateResponse } from "../../src/mosapi/models.js";
 import type { Target } from "../../src/mosapi/target.js";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Agent, request, type Dispatcher } from "undici";
 import { stringify } from "yaml";
-import { startApp, type RunningApp } from "../../src/app.js";
+import { startApp, type RunningApp } from "../../src/app/start.js";
 import { loadConfig, type Config } from "../../src/config/load.js";
 import { createLogger } from "../../src/log/logger.js";
 import type { Scenario } from "../../src/simulator/scenario.js";

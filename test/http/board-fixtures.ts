@@ -3,7 +3,7 @@
  * healthy TLD, a TLD whose DNS is down with its incident's latest measurement, a registrar whose
  * refreshes fail, and a target not refreshed yet.
  */
-import type { Snapshot, TargetSnapshot } from "../../src/collectors/snapshot.js";
+import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import type { PageFrame } from "../../src/http/layout.js";
 import { stateResponseSchema } from "../../src/mosapi/models.js";
 

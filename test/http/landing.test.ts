@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TargetSnapshot } from "../../src/collectors/snapshot.js";
+import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import { renderLandingPage } from "../../src/http/landing.js";
 import {
   AT,

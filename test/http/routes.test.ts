@@ -1,6 +1,6 @@
 import { Agent, request } from "undici";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { Snapshot } from "../../src/collectors/snapshot.js";
+import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { createLogger } from "../../src/log/logger.js";
 import { createHttpApp, startHttpServer } from "../../src/http/server.js";
 import type { HttpDependencies, RunningHttpServer } from "../../src/http/server.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TargetSnapshot } from "../../src/collectors/snapshot.js";
+import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import { renderTargetNotFoundPage, renderTargetPage } from "../../src/http/target-page.js";
 import { FRAME, down, failing, healthy, normalize, pending } from "./board-fixtures.js";
 

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Snapshot, TargetSnapshot } from "../../src/collectors/snapshot.js";
-import { SnapshotStore } from "../../src/collectors/store.js";
+import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
+import { SnapshotStore } from "../../src/snapshot/store.js";
 import { OVERALL_STATUSES, SERVICE_STATUSES, SERVICE_TYPES } from "../../src/mosapi/models.js";
 import {
   escapeHelp,

@@ -3,7 +3,7 @@
  * series (src's `addTarget`, the mapping the golden files pin) fed into prom-client Gauges of a
  * fresh registry, rendered by prom-client. Only tests use it.
  */
-import type { Snapshot } from "../../src/collectors/snapshot.js";
+import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { labelNames, SNAPSHOT_METRICS } from "../../src/metrics/names.js";
 import { Gauge, Registry } from "../../src/metrics/prom.js";
 import { addTarget, type SeriesSinks } from "../../src/metrics/snapshot-metrics.js";

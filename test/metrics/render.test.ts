@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Snapshot, TargetSnapshot } from "../../src/collectors/snapshot.js";
+import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import { MetricsRenderer } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
 import { fixtureText, healthyEntry, registrar, stateFixture, tld } from "../helpers/fixtures.js";

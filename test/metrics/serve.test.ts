@@ -4,7 +4,7 @@
  */
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
-import type { Snapshot } from "../../src/collectors/snapshot.js";
+import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { createHttpApp, startHttpServer } from "../../src/http/server.js";
 import { createLogger } from "../../src/log/logger.js";
 import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";

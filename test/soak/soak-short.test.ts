@@ -7,7 +7,7 @@
  * docs/reliability.md).
  */
 import { expect, it } from "vitest";
-import { startApp } from "../../src/app.js";
+import { startApp } from "../../src/app/start.js";
 import { loadConfig } from "../../src/config/load.js";
 import { createLogger } from "../../src/log/logger.js";
 import { getScenario } from "../../src/simulator/scenarios/index.js";

@@ -1,19 +1,19 @@
 /**
  * Composition root: wires config → MoSAPI client → refresh jobs → snapshot → HTTP. Owns the
- * start, the reload (see app/runtime.ts) and the orderly stop (stop refreshing, log out, close
+ * start, the reload (see app/reload.ts) and the orderly stop (stop refreshing, log out, close
  * the server).
  */
 import type { Dispatcher } from "undici";
-import { Runtime } from "./app/runtime.js";
-import { SnapshotStore } from "./collectors/store.js";
-import { loadConfig, type Config } from "./config/load.js";
-import { createHttpApp, startHttpServer } from "./http/server.js";
-import type { WebConfig } from "./web/config.js";
-import type { Logger } from "./log/logger.js";
-import { storeRenderer } from "./metrics/render.js";
-import { METRICS_CONTENT_TYPE } from "./metrics/prom.js";
-import { SelfMetrics, type BuildInfo } from "./metrics/self-metrics.js";
-import { systemClock, type Clock } from "./util/clock.js";
+import { Runtime } from "./reload.js";
+import { SnapshotStore } from "../snapshot/store.js";
+import { loadConfig, type Config } from "../config/load.js";
+import { createHttpApp, startHttpServer } from "../http/server.js";
+import type { WebConfig } from "../web/config.js";
+import type { Logger } from "../log/logger.js";
+import { storeRenderer } from "../metrics/render.js";
+import { METRICS_CONTENT_TYPE } from "../metrics/prom.js";
+import { SelfMetrics, type BuildInfo } from "../metrics/self-metrics.js";
+import { systemClock, type Clock } from "../util/clock.js";
 
 /** Everything the exporter needs from the outside world. */
 export interface AppOptions {

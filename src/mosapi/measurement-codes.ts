@@ -3,9 +3,9 @@
  * data, keyed by (interface, code): the same number means different things on different
  * interfaces (`-200` is "No reply from name server" on DNS and "No EPP IP" on EPP).
  *
- * Everything else is derived from the tables below, so the code and docs/error-codes.md cannot
+ * Everything else is derived from the tables below, so the code and docs/measurement-codes.md cannot
  * drift: the DNS-over-TCP codes are the UDP codes shifted by −400, the RDDS80 and RDAP HTTP-status
- * codes come from one offset table, and `renderErrorCodesMarkdown()` prints the whole catalogue.
+ * codes come from one offset table, and `renderMeasurementCodesMarkdown()` prints the whole catalogue.
  */
 
 /** Interfaces of a measurement's `testedInterface[]`, upper-case as MoSAPI sends them. */
@@ -326,15 +326,15 @@ function markdownRow(code: string, description: string, kind: string): string {
 }
 
 /**
- * docs/error-codes.md: the whole catalogue as one table per section, generated from the data
- * above (test/mosapi/error-codes.test.ts fails when the file differs).
+ * docs/measurement-codes.md: the whole catalogue as one table per section, generated from the data
+ * above (test/mosapi/measurement-codes.test.ts fails when the file differs).
  */
-export function renderErrorCodesMarkdown(): string {
+export function renderMeasurementCodesMarkdown(): string {
   const lines = [
     "# Measurement error codes",
     "",
-    "<!-- Generated from src/mosapi/error-codes.ts by renderErrorCodesMarkdown(); do not edit by hand.",
-    "     test/mosapi/error-codes.test.ts fails when this file and the catalogue differ. -->",
+    "<!-- Generated from src/mosapi/measurement-codes.ts by renderMeasurementCodesMarkdown(); do not edit by hand.",
+    "     test/mosapi/measurement-codes.test.ts fails when this file and the catalogue differ. -->",
     "",
     "Each test in a MoSAPI measurement reports its `result` as `ok` or a negative error code",
     "(mosapi-spec.md §5.3, from SLAM's value maps). **The same number means different things on",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SnapshotStore } from "../../src/collectors/store.js";
+import { SnapshotStore } from "../../src/snapshot/store.js";
 import { registrar, tld } from "../helpers/fixtures.js";
 
 describe("SnapshotStore", () => {

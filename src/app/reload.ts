@@ -14,8 +14,8 @@
  * Reloads are serialised (see serial.ts). A failed reload changes nothing but the
  * `mosapi_exporter_config_last_reload_successful` gauge.
  */
-import type { SnapshotStore } from "../collectors/store.js";
-import { COLLECTOR_NAMES } from "../collectors/names.js";
+import type { SnapshotStore } from "../snapshot/store.js";
+import { COLLECTOR_NAMES } from "../snapshot/names.js";
 import type { Config } from "../config/load.js";
 import { EXPORTER_METRICS } from "../metrics/names.js";
 import { Counter } from "../metrics/prom.js";

@@ -8,10 +8,10 @@ import {
   isInternalError,
   listErrorCodes,
   parseResultCode,
-  renderErrorCodesMarkdown,
+  renderMeasurementCodesMarkdown,
   TEST_INTERFACES,
   UNKNOWN_ERROR_CODE,
-} from "../../src/mosapi/error-codes.js";
+} from "../../src/mosapi/measurement-codes.js";
 
 describe("describeTestError", () => {
   it.each([
@@ -308,15 +308,15 @@ describe("parseResultCode", () => {
   );
 });
 
-describe("docs/error-codes.md", () => {
-  it("is exactly what renderErrorCodesMarkdown() generates", () => {
-    const doc = readFileSync(new URL("../../docs/error-codes.md", import.meta.url), "utf8");
-    // Regenerate by writing renderErrorCodesMarkdown() to docs/error-codes.md; never edit by hand.
-    expect(doc).toBe(renderErrorCodesMarkdown());
+describe("docs/measurement-codes.md", () => {
+  it("is exactly what renderMeasurementCodesMarkdown() generates", () => {
+    const doc = readFileSync(new URL("../../docs/measurement-codes.md", import.meta.url), "utf8");
+    // Regenerate by writing renderMeasurementCodesMarkdown() to docs/measurement-codes.md; never edit by hand.
+    expect(doc).toBe(renderMeasurementCodesMarkdown());
   });
 
   it("documents every catalogued code of every interface", () => {
-    const doc = renderErrorCodesMarkdown();
+    const doc = renderMeasurementCodesMarkdown();
     for (const iface of TEST_INTERFACES) {
       for (const entry of listErrorCodes(iface)) {
         expect(doc).toContain(`| ${entry.code} | ${entry.description} | ${entry.kind} |`);
