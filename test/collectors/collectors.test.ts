@@ -8,7 +8,7 @@ import { FORBIDDEN_RETRY_MS, WAIT_FOR_STATE_MS } from "../../src/collectors/refr
 import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import { SnapshotStore } from "../../src/snapshot/store.js";
 import { createLogger } from "../../src/log/logger.js";
-import { renderSnapshot } from "../../src/metrics/snapshot-metrics.js";
+import { renderSnapshot } from "../../src/metrics/snapshot-renderer.js";
 import {
   AuthError,
   ForbiddenError,
