@@ -5,7 +5,7 @@
  * (again only when its code changes), and recovery is logged.
  */
 import type { Logger } from "pino";
-import { AuthError, ForbiddenError, isMosapiError } from "../mosapi/errors.js";
+import { AuthError, ForbiddenError, INTERNAL_ERROR_CODE, isMosapiError } from "../mosapi/errors.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import { describeTarget, type Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
@@ -98,7 +98,7 @@ export function toRefreshError(
   }
   // Not a MoSAPI error: data we could not process. Counted, shown, and logged with its stack.
   const message = error instanceof Error ? error.message : String(error);
-  return { reason: "invalid_response", code: "INTERNAL", message, at };
+  return { reason: "invalid_response", code: INTERNAL_ERROR_CODE, message, at };
 }
 
 /** Builds a {@link RefreshJob} from a collector spec. */
@@ -142,7 +142,7 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
             {
               reason: recorded.reason,
               code: recorded.code,
-              err: failure.code === "INTERNAL" ? cause : undefined,
+              err: failure.code === INTERNAL_ERROR_CODE ? cause : undefined,
             },
             `refresh failed: ${recorded.message}`,
           );
