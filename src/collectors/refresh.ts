@@ -4,7 +4,7 @@
  * last good data is kept, the failure is counted by reason and logged once per failure streak
  * (again only when its code changes), and recovery is logged.
  */
-import type { Logger } from "pino";
+import type { Logger } from "../log/logger.js";
 import { AuthError, ForbiddenError, INTERNAL_ERROR_CODE, isMosapiError } from "../mosapi/errors.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import { describeTarget, type Target } from "../mosapi/target.js";

@@ -9,7 +9,7 @@ import type { Snapshot } from "../snapshot/snapshot.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../log/logger.js";
 import { renderLandingPage } from "./landing.js";
-import type { BuildInfo, PageFrame } from "./layout.js";
+import type { PageFrame, RunInfo } from "./layout.js";
 import { statusJson } from "./status-json.js";
 import { renderTargetNotFoundPage, renderTargetPage } from "./target-page.js";
 
@@ -31,7 +31,7 @@ export interface HttpDependencies {
    * carrying code "CONFIG_INVALID" or "CONFIG_UNREADABLE", else 500).
    */
   reload?: () => Promise<void>;
-  info: BuildInfo;
+  info: RunInfo;
   clock: Pick<Clock, "now">;
   logger: Logger;
 }

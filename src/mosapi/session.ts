@@ -9,7 +9,7 @@
  * - The shared login runs under its own deadline, so one caller giving up does not fail the
  *   login for the others; each caller stops waiting at its own deadline.
  */
-import type { Logger } from "pino";
+import type { Logger } from "../log/logger.js";
 import type { Clock } from "../util/clock.js";
 import { loginBackoffMs } from "./backoff.js";
 import type { Deadline } from "./deadline.js";
