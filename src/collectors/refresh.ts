@@ -72,7 +72,7 @@ export function toRefreshError(
   collector: CollectorName = "state",
 ): RefreshError & { retryAfterMs?: number } {
   if (isMosapiError(error)) {
-    // design.md §2: a refusal of a non-state collector is "forbidden" for that collector only —
+    // docs/errors.md: a refusal of a non-state collector is "forbidden" for that collector only —
     // a 403, or a certificate's roles not covering it. A Basic session refused even after a
     // fresh login (sessions being evicted) is an auth problem that retries on the interval.
     const refused =

@@ -1,5 +1,5 @@
 /**
- * The exporter's endpoints (design.md §4). Routes depend only on {@link HttpDependencies}, so
+ * The exporter's endpoints (README.md, "How it works"). Routes depend only on {@link HttpDependencies}, so
  * tests can drive them with plain functions. Async handlers reject into the one error
  * middleware in server.ts (Express 5 forwards rejections).
  */

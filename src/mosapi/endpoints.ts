@@ -1,5 +1,5 @@
 /**
- * Pure builders for MoSAPI request paths (mosapi-spec.md §1.2, §2). No I/O.
+ * Pure builders for MoSAPI request paths (docs/mosapi.md#hosts-and-paths, #endpoints). No I/O.
  *
  * Data endpoints are versioned (`/<ry|rr>/<id>/v<version>/<resource>`); login and logout sit one
  * level above the version (`/<ry|rr>/<id>/login`). Every path segment is percent-encoded, so an
