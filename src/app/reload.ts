@@ -14,13 +14,9 @@
  * Reloads are serialised (see serial.ts). A failed reload changes nothing but the
  * `mosapi_exporter_config_last_reload_successful` gauge.
  */
-import type { SnapshotStore } from "../snapshot/store.js";
 import { COLLECTOR_NAMES } from "../snapshot/names.js";
 import type { Config } from "../config/load.js";
-import { EXPORTER_METRICS } from "../metrics/names.js";
-import { Counter } from "../metrics/prom.js";
-import { FAILURE_REASONS } from "../mosapi/failure.js";
-import { targetKey, targetLabels, type Target } from "../mosapi/target.js";
+import { targetKey } from "../mosapi/target.js";
 import { carryOver } from "./carry-over.js";
 import { Pipeline, type PipelineDependencies } from "./pipeline.js";
 import { SerialTask } from "./serial.js";
@@ -33,6 +29,7 @@ export interface RuntimeOptions extends PipelineDependencies {
 
 /** Owns the running pipeline and replaces it on reload. */
 export class Runtime {
+  readonly #options: RuntimeOptions;
   #current: Pipeline;
   #closed = false;
   readonly #serial = new SerialTask(() => this.#reload());
@@ -42,10 +39,8 @@ export class Runtime {
    *
    * @throws what {@link Pipeline}'s constructor throws.
    */
-  constructor(
-    config: Config,
-    private readonly options: RuntimeOptions,
-  ) {
+  constructor(config: Config, options: RuntimeOptions) {
+    this.#options = options;
     this.#current = new Pipeline(config, options);
     this.#recordSuccess(config);
     this.#start(this.#current);
@@ -54,11 +49,6 @@ export class Runtime {
   /** The config in force. */
   get config(): Config {
     return this.#current.config;
-  }
-
-  /** The store every pipeline writes to. */
-  get store(): SnapshotStore {
-    return this.options.store;
   }
 
   /**
@@ -80,12 +70,12 @@ export class Runtime {
   }
 
   async #reload(): Promise<void> {
-    const { logger, metrics, clock, store } = this.options;
+    const { logger, metrics, clock, store } = this.#options;
     let next: Pipeline;
     try {
-      const config = await this.options.loadConfig();
+      const config = await this.#options.loadConfig();
       if (this.#closed) throw new Error("the exporter is shutting down");
-      next = new Pipeline(config, this.options);
+      next = new Pipeline(config, this.#options);
     } catch (error) {
       metrics.onConfigLoad(false, clock.now());
       throw error;
@@ -104,7 +94,7 @@ export class Runtime {
     this.#current = next;
     const wanted = new Set(after.targets.map(targetKey));
     const removed = before.targets.filter((t) => !wanted.has(targetKey(t)));
-    this.#forgetFailures(removed);
+    for (const target of removed) metrics.forgetTarget(target);
     this.#recordSuccess(after);
     const had = new Set(before.targets.map(targetKey));
     logger.info(
@@ -129,32 +119,17 @@ export class Runtime {
     const { config } = pipeline;
     pipeline.start();
     const disabled = COLLECTOR_NAMES.filter((name) => config.collectors[name] === 0);
-    this.options.logger.info(
+    this.#options.logger.info(
       { targets: config.targets.length, url: config.mosapi.url, disabled_collectors: disabled },
       "refreshing MoSAPI in the background",
     );
   }
 
   #recordSuccess(config: Config): void {
-    const { metrics, clock } = this.options;
+    const { metrics, clock } = this.#options;
     metrics.onConfigLoad(true, clock.now());
     metrics.declareCredentials(
       [...config.credentials].filter(([, c]) => c.kind === "basic").map(([name]) => name),
     );
-  }
-
-  /** Drops the `mosapi_refresh_failures_total` series of targets no longer configured. */
-  #forgetFailures(targets: readonly Target[]): void {
-    const counter = this.options.metrics.registry.getSingleMetric(
-      EXPORTER_METRICS.refreshFailures.name,
-    );
-    if (!(counter instanceof Counter)) return;
-    for (const target of targets) {
-      for (const collector of COLLECTOR_NAMES) {
-        for (const reason of FAILURE_REASONS) {
-          counter.remove({ ...targetLabels(target), collector, reason });
-        }
-      }
-    }
   }
 }

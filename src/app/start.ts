@@ -12,7 +12,8 @@ import type { WebConfig } from "../web/config.js";
 import type { Logger } from "../log/logger.js";
 import { storeRenderer } from "../metrics/render.js";
 import { METRICS_CONTENT_TYPE } from "../metrics/prom.js";
-import { SelfMetrics, type BuildInfo } from "../metrics/self-metrics.js";
+import { SelfMetrics } from "../metrics/self-metrics.js";
+import type { BuildInfo } from "../version.js";
 import { systemClock, type Clock } from "../util/clock.js";
 
 /** Everything the exporter needs from the outside world. */
@@ -85,12 +86,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           isReady: () => store.isReady(),
           snapshot: () => store.current(),
           reload: () => runtime.reload(),
-          info: {
-            version: options.build.version,
-            revision: options.build.revision,
-            nodeVersion: options.build.nodeVersion,
-            startedAt: clock.now(),
-          },
+          info: { ...options.build, startedAt: clock.now() },
           clock,
           logger,
         },

@@ -4,8 +4,8 @@
  * last good data is kept, the failure is counted by reason and logged once per failure streak
  * (again only when its code changes), and recovery is logged.
  */
-import type { Logger } from "pino";
-import { AuthError, ForbiddenError, isMosapiError } from "../mosapi/errors.js";
+import type { Logger } from "../log/logger.js";
+import { AuthError, ForbiddenError, INTERNAL_ERROR_CODE, isMosapiError } from "../mosapi/errors.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import { describeTarget, type Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
@@ -72,7 +72,7 @@ export function toRefreshError(
   collector: CollectorName = "state",
 ): RefreshError & { retryAfterMs?: number } {
   if (isMosapiError(error)) {
-    // design.md §2: a refusal of a non-state collector is "forbidden" for that collector only —
+    // docs/errors.md: a refusal of a non-state collector is "forbidden" for that collector only —
     // a 403, or a certificate's roles not covering it. A Basic session refused even after a
     // fresh login (sessions being evicted) is an auth problem that retries on the interval.
     const refused =
@@ -98,7 +98,7 @@ export function toRefreshError(
   }
   // Not a MoSAPI error: data we could not process. Counted, shown, and logged with its stack.
   const message = error instanceof Error ? error.message : String(error);
-  return { reason: "invalid_response", code: "INTERNAL", message, at };
+  return { reason: "invalid_response", code: INTERNAL_ERROR_CODE, message, at };
 }
 
 /** Builds a {@link RefreshJob} from a collector spec. */
@@ -142,7 +142,7 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
             {
               reason: recorded.reason,
               code: recorded.code,
-              err: failure.code === "INTERNAL" ? cause : undefined,
+              err: failure.code === INTERNAL_ERROR_CODE ? cause : undefined,
             },
             `refresh failed: ${recorded.message}`,
           );

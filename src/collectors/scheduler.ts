@@ -8,7 +8,7 @@
  * once, a fleet of thousands does not queue every request of every collector in one burst.
  */
 import { setMaxListeners } from "node:events";
-import type { Logger } from "pino";
+import type { Logger } from "../log/logger.js";
 import type { Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
 import type { CollectorName } from "../snapshot/names.js";

@@ -10,8 +10,12 @@ export interface Problem {
   readonly message: string;
 }
 
-/** `CONFIG_UNREADABLE`: the config file itself cannot be read; `CONFIG_INVALID`: anything else. */
-export type ConfigErrorCode = "CONFIG_INVALID" | "CONFIG_UNREADABLE";
+/**
+ * `CONFIG_UNREADABLE`: the config file itself cannot be read; `CONFIG_INVALID`: anything else.
+ * docs/errors.md explains each (a test keeps it in sync with this list).
+ */
+export const CONFIG_ERROR_CODES = ["CONFIG_INVALID", "CONFIG_UNREADABLE"] as const;
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[number];
 
 /** Formats one problem as a line of a ConfigError message. */
 export function formatProblem(file: string, problem: Problem): string {

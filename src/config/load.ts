@@ -3,18 +3,13 @@
  * Every stage reports all of its problems at once in one ConfigError. Schema problems are
  * reported before secrets are read: a secret file named under a misspelt key is not looked at.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "./config.js";
-import { parseConfigDocument } from "./document.js";
-import type { ConfigDocument } from "./document.js";
 import { ConfigError } from "./errors.js";
-import type { Problem } from "./errors.js";
-import { formatPath } from "./issues.js";
-import type { LocatedProblem } from "./issues.js";
 import { configSchema, validateConfig } from "./schema.js";
-import { describeFsError, resolveSecrets } from "./secrets.js";
+import { resolveSecrets } from "./secrets.js";
 import { configWarnings } from "./warnings.js";
+import { invalidFile, readYamlFile } from "./yaml-file.js";
 
 export type { Config } from "./config.js";
 export { ConfigError } from "./errors.js";
@@ -23,14 +18,6 @@ export { ConfigError } from "./errors.js";
 export interface LoadOptions {
   /** Where `password_env` variables are looked up (normally `process.env`). */
   readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-/** Problems in file order (the order a person reads and fixes them), paths formatted. */
-function inFileOrder(document: ConfigDocument, problems: readonly LocatedProblem[]): Problem[] {
-  return problems
-    .map((problem, index) => ({ problem, index, at: document.positionOf(problem.segments) }))
-    .sort((a, b) => a.at - b.at || a.index - b.index)
-    .map(({ problem }) => ({ path: formatPath(problem.segments), message: problem.message }));
 }
 
 function deepFreeze<T>(value: T): T {
@@ -52,19 +39,7 @@ function deepFreeze<T>(value: T): T {
  *   every problem) when it is not valid YAML, breaks a rule, or names an unusable secret.
  */
 export async function loadConfig(file: string, options: LoadOptions): Promise<Config> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const message = `cannot read the file: ${describeFsError(error)}`;
-    throw new ConfigError(file, [{ path: "", message }], {
-      code: "CONFIG_UNREADABLE",
-      cause: error,
-    });
-  }
-  const parsed = parseConfigDocument(text);
-  if (!parsed.ok) throw new ConfigError(file, parsed.problems, { cause: parsed.cause });
-  const { document } = parsed;
+  const document = await readYamlFile(file);
   if (document.data === null) {
     const keys = Object.keys(configSchema.shape).join(", ");
     throw new ConfigError(file, [
@@ -73,17 +48,12 @@ export async function loadConfig(file: string, options: LoadOptions): Promise<Co
   }
   const validation = validateConfig(document.data);
   if (!validation.ok) {
-    throw new ConfigError(file, inFileOrder(document, validation.problems), {
-      cause: validation.cause,
-    });
+    throw invalidFile(file, document, validation.problems, [validation.cause]);
   }
   const config = validation.config;
   const secrets = await resolveSecrets(config, { dir: path.dirname(file), env: options.env });
   if (secrets.problems.length > 0) {
-    const [first, ...rest] = secrets.causes;
-    throw new ConfigError(file, inFileOrder(document, secrets.problems), {
-      cause: rest.length === 0 ? first : new AggregateError(secrets.causes),
-    });
+    throw invalidFile(file, document, secrets.problems, secrets.causes);
   }
   const { sourceAddress } = config.mosapi;
   return deepFreeze<Config>({

@@ -1,5 +1,5 @@
 /**
- * The config file's schema (design.md §3): snake_case YAML in, a validated and normalised
+ * The config file's schema (CONFIGURATION.md): snake_case YAML in, a validated and normalised
  * camelCase value out (durations in ms, URL normalised, each credential and target reduced to
  * its one chosen variant). Every mapping is strict: an unknown key is an error. Secrets are not
  * resolved here (that needs files and the environment; see load.ts).

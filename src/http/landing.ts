@@ -22,8 +22,6 @@ import type { SafeHtml } from "./html.js";
 import { renderPage } from "./layout.js";
 import type { PageFrame } from "./layout.js";
 
-export type { BuildInfo } from "./layout.js";
-
 /** What the landing page shows. */
 export interface LandingPageInput extends PageFrame {
   readonly snapshot: Snapshot;

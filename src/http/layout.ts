@@ -6,19 +6,17 @@
 import { formatDuration, iso } from "./board.js";
 import { html, raw } from "./html.js";
 import type { SafeHtml } from "./html.js";
+import type { BuildInfo } from "../version.js";
 
-/** Build facts shown in the header. */
-export interface BuildInfo {
-  readonly version: string;
-  readonly revision: string;
-  readonly nodeVersion: string;
+/** Build facts and the process start, shown in the header. */
+export interface RunInfo extends BuildInfo {
   /** ms since the epoch. */
   readonly startedAt: number;
 }
 
 /** What a page shows around its content. */
 export interface PageFrame {
-  readonly info: BuildInfo;
+  readonly info: RunInfo;
   /** ms since the epoch; uptime is shown relative to it. */
   readonly now: number;
   readonly ready: boolean;

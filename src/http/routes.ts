@@ -1,5 +1,5 @@
 /**
- * The exporter's endpoints (design.md §4). Routes depend only on {@link HttpDependencies}, so
+ * The exporter's endpoints (README.md, "How it works"). Routes depend only on {@link HttpDependencies}, so
  * tests can drive them with plain functions. Async handlers reject into the one error
  * middleware in server.ts (Express 5 forwards rejections).
  */
@@ -9,7 +9,7 @@ import type { Snapshot } from "../snapshot/snapshot.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../log/logger.js";
 import { renderLandingPage } from "./landing.js";
-import type { BuildInfo, PageFrame } from "./layout.js";
+import type { PageFrame, RunInfo } from "./layout.js";
 import { statusJson } from "./status-json.js";
 import { renderTargetNotFoundPage, renderTargetPage } from "./target-page.js";
 
@@ -31,7 +31,7 @@ export interface HttpDependencies {
    * carrying code "CONFIG_INVALID" or "CONFIG_UNREADABLE", else 500).
    */
   reload?: () => Promise<void>;
-  info: BuildInfo;
+  info: RunInfo;
   clock: Pick<Clock, "now">;
   logger: Logger;
 }

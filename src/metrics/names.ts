@@ -1,5 +1,5 @@
 /**
- * The metric contract of design.md §5: every name, type, label set and HELP text the exporter
+ * The metric contract (METRICS.md): every name, type, label set and HELP text the exporter
  * emits. Renderers take names and HELP from here, and a test keeps METRICS.md, the rules and
  * the dashboards in sync with this catalogue.
  */

@@ -12,5 +12,5 @@ export type {
 } from "prom-client";
 export type PromRegistry = InstanceType<typeof client.Registry>;
 
-/** Exposition format 0.0.4, the exact header design.md §4 fixes for `/metrics`. */
+/** Exposition format 0.0.4, the exact header Prometheus expects of `/metrics`. */
 export const METRICS_CONTENT_TYPE: string = client.Registry.PROMETHEUS_CONTENT_TYPE;

@@ -3,10 +3,11 @@
  * through {@link ClientObserver}), refresh failures, build info, config reloads, and optionally
  * prom-client's default process/Node.js metrics.
  */
-import type { CollectorName } from "../snapshot/names.js";
-import type { FailureReason } from "../mosapi/failure.js";
+import { COLLECTOR_NAMES, type CollectorName } from "../snapshot/names.js";
+import { FAILURE_REASONS, type FailureReason } from "../mosapi/failure.js";
 import type { ClientObserver } from "../mosapi/observer.js";
 import { targetLabels, type Target } from "../mosapi/target.js";
+import type { BuildInfo } from "../version.js";
 import { EXPORTER_METRICS, labelNames, type MetricDefinition } from "./names.js";
 import {
   collectDefaultMetrics,
@@ -16,13 +17,6 @@ import {
   Registry,
   type PromRegistry,
 } from "./prom.js";
-
-/** Values of `mosapi_exporter_build_info`. */
-export interface BuildInfo {
-  readonly version: string;
-  readonly revision: string;
-  readonly nodeVersion: string;
-}
 
 /** Upstream latency buckets: MoSAPI answers in tens of milliseconds to seconds; timeout is 15 s. */
 const DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
@@ -91,6 +85,18 @@ export class SelfMetrics implements ClientObserver {
   /** Counts one failed refresh of `collector` for `target`. */
   onRefreshFailure(target: Target, collector: CollectorName, reason: FailureReason): void {
     this.#refreshFailures.inc({ ...targetLabels(target), collector, reason });
+  }
+
+  /**
+   * Drops every series of `target` (its `mosapi_refresh_failures_total` counters), for a target
+   * no longer configured: its series must not linger until the process restarts.
+   */
+  forgetTarget(target: Target): void {
+    for (const collector of COLLECTOR_NAMES) {
+      for (const reason of FAILURE_REASONS) {
+        this.#refreshFailures.remove({ ...targetLabels(target), collector, reason });
+      }
+    }
   }
 
   /** Records the outcome of a configuration load or reload at `nowMs`. */

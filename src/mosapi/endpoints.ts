@@ -1,12 +1,11 @@
 /**
- * Every MoSAPI path the exporter knows, in one table, and the pure builders that turn a table
- * entry into a request path. No I/O.
+ * Every MoSAPI path the exporter knows, in one table (docs/mosapi.md#endpoints), and the pure
+ * builders that turn a table entry into a request path. No I/O.
  *
  * Data endpoints are versioned (`/<ry|rr>/<id>/v<version>/<resource>`); login and logout sit one
  * level above the version (`/<ry|rr>/<id>/login`). Templates hold `{name}` placeholders; each is
  * filled with one value encoded as a single path segment, so an upstream id can never add
- * segments, a query or a fragment of its own (docs/mosapi.md lists the paths and how sure we are
- * of each).
+ * segments, a query or a fragment of its own (docs/mosapi.md#hosts-and-paths).
  */
 import type { Target } from "./target.js";
 

@@ -14,20 +14,42 @@ import { STATUS_CODES } from "node:http";
 import type { FailureReason } from "./failure.js";
 import type { ErrorBody } from "./models.js";
 
+/**
+ * Stable codes of the MoSAPI client's errors, one per failure mode. docs/errors.md explains each
+ * (a test keeps it in sync with this list).
+ */
+export const MOSAPI_ERROR_CODES = [
+  "MOSAPI_LOGIN_FAILED",
+  "MOSAPI_LOGIN_BACKOFF",
+  "MOSAPI_AUTH",
+  "MOSAPI_FORBIDDEN",
+  "MOSAPI_NOT_FOUND",
+  "MOSAPI_RATE_LIMITED",
+  "MOSAPI_BAD_REQUEST",
+  "MOSAPI_HTTP_STATUS",
+  "MOSAPI_TIMEOUT",
+  "MOSAPI_NETWORK",
+  "MOSAPI_INVALID_RESPONSE",
+  "MOSAPI_SCHEMA",
+] as const;
+
 /** Stable error codes, one per failure mode. */
-export type MosapiErrorCode =
-  | "MOSAPI_LOGIN_FAILED"
-  | "MOSAPI_LOGIN_BACKOFF"
-  | "MOSAPI_AUTH"
-  | "MOSAPI_FORBIDDEN"
-  | "MOSAPI_NOT_FOUND"
-  | "MOSAPI_RATE_LIMITED"
-  | "MOSAPI_BAD_REQUEST"
-  | "MOSAPI_HTTP_STATUS"
-  | "MOSAPI_TIMEOUT"
-  | "MOSAPI_NETWORK"
-  | "MOSAPI_INVALID_RESPONSE"
-  | "MOSAPI_SCHEMA";
+export type MosapiErrorCode = (typeof MOSAPI_ERROR_CODES)[number];
+
+/**
+ * The code of a refresh that failed on something other than a MoSAPI error: the exporter could
+ * not process data it was given (a bug). Logged with its stack.
+ */
+export const INTERNAL_ERROR_CODE = "INTERNAL";
+
+/** Every code a failed refresh can record (`/api/v1/status`, the refresh failure log line). */
+export type RefreshErrorCode = MosapiErrorCode | typeof INTERNAL_ERROR_CODE;
+
+/** {@link RefreshErrorCode} as a list, for documentation and tests. */
+export const REFRESH_ERROR_CODES: readonly RefreshErrorCode[] = [
+  ...MOSAPI_ERROR_CODES,
+  INTERNAL_ERROR_CODE,
+];
 
 /** Where a failure happened. Contains no secrets by construction. */
 export interface ErrorContext {
@@ -103,6 +125,21 @@ export class TimeoutError extends MosapiTransportError {
   constructor(context: ErrorContext, timeoutMs: number, cause?: unknown) {
     super(context, `no answer within ${timeoutMs} ms`, cause === undefined ? {} : { cause });
     this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * The operation waited longer than its queue bound for a concurrency slot: nothing was sent.
+ * A `TimeoutError` (code `MOSAPI_TIMEOUT`, reason `timeout`) whose message says so, and whose
+ * `timeoutMs` is the queue bound.
+ */
+export class SlotTimeoutError extends TimeoutError {
+  constructor(context: ErrorContext, queueTimeoutMs: number) {
+    super(context, queueTimeoutMs);
+    // Same frame as every MosapiError message; only the "what" differs from a TimeoutError's.
+    this.message =
+      `${context.operation} for ${context.target} failed: waited ${queueTimeoutMs} ms for a ` +
+      `concurrency slot without getting one (GET ${context.path})`;
   }
 }
 
@@ -230,7 +267,7 @@ export class RateLimitedError extends MosapiResponseError {
   }
 }
 
-/** 400 with MoSAPI's extended error body (mosapi-spec.md §7). */
+/** 400 with MoSAPI's extended error body (docs/mosapi.md, "HTTP status codes and error bodies"). */
 export class BadRequestError extends MosapiResponseError {
   readonly code = "MOSAPI_BAD_REQUEST";
   readonly reason = "http_error";

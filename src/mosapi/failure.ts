@@ -1,5 +1,5 @@
 /**
- * Why a refresh failed: the `reason` label of `mosapi_refresh_failures_total` (design.md §5).
+ * Why a refresh failed: the `reason` label of `mosapi_refresh_failures_total` (METRICS.md).
  * Every MoSAPI client error maps to exactly one reason.
  */
 export const FAILURE_REASONS = [

@@ -1,7 +1,8 @@
 /**
- * The catalogue of MoSAPI measurement error codes (mosapi-spec.md §5.3, SLAM's value maps) as
- * data, keyed by (interface, code): the same number means different things on different
- * interfaces (`-200` is "No reply from name server" on DNS and "No EPP IP" on EPP).
+ * The catalogue of MoSAPI measurement error codes (SLAM's value maps,
+ * docs/mosapi.md#measurement-error-codes) as data, keyed by (interface, code): the same number
+ * means different things on different interfaces (`-200` is "No reply from name server" on DNS
+ * and "No EPP IP" on EPP).
  *
  * Everything else is derived from the tables below, so the code and docs/measurement-codes.md cannot
  * drift: the DNS-over-TCP codes are the UDP codes shifted by −400, the RDDS80 and RDAP HTTP-status
@@ -337,8 +338,9 @@ export function renderMeasurementCodesMarkdown(): string {
     "     test/mosapi/measurement-codes.test.ts fails when this file and the catalogue differ. -->",
     "",
     "Each test in a MoSAPI measurement reports its `result` as `ok` or a negative error code",
-    "(mosapi-spec.md §5.3, from SLAM's value maps). **The same number means different things on",
-    "different interfaces**, so the catalogue is keyed by (interface, code).",
+    "(from SLAM's value maps, see [mosapi.md](mosapi.md#measurement-error-codes)). **The same",
+    "number means different things on different interfaces**, so the catalogue is keyed by",
+    "(interface, code).",
     "",
     "- **internal**: -1 to -199 are probe-side errors and never count against the registry.",
     "- **dnssec**: for the DNSSEC service only -401 to -427 (UDP) and -801 to -827 (TCP) count;",

@@ -1,5 +1,5 @@
 /**
- * The measurement object (mosapi-spec.md §5.1; incident and recent measurements share it),
+ * The measurement object (docs/mosapi.md#the-measurement-object; incident and recent measurements share it),
  * validated and reduced at the boundary to the small {@link MeasurementSummary} the exporter
  * keeps: per-probe statuses, failing tests grouped by (interface, code), and name-server status.
  *

@@ -1,5 +1,5 @@
 /**
- * Schemas for Domain METRICA (formerly DAAR) reports and report lists (mosapi-spec.md §4).
+ * Schemas for Domain METRICA (formerly DAAR) reports and report lists (docs/mosapi.md#domain-metrica).
  *
  * Domain names are never stored, labelled or logged: the `domains` arrays are not part of the
  * schema, so zod strips them without reading them and no schema error can quote one. What is

@@ -1,5 +1,5 @@
 /**
- * Schemas for MoSAPI response bodies, validated once at the boundary (mosapi-spec.md §3).
+ * Schemas for MoSAPI response bodies, validated once at the boundary (docs/mosapi.md#state).
  *
  * Lenient by contract: unknown fields are stripped, status strings are matched
  * case-insensitively (SLAM writes `Up-inconclusive-no-data`, the spec `UP-inconclusive-no-data`),
@@ -90,7 +90,7 @@ export const incidentSchema = z
   .transform((raw) => {
     const endTime = raw.endTime ?? null;
     const named = raw.state?.trim().toLowerCase();
-    // Resolved iff endTime is set (mosapi-spec.md §3.1); the `state` string wins when it is one we know.
+    // Resolved iff endTime is set (docs/mosapi.md#incidents); the `state` string wins when it is one we know.
     const state: "active" | "resolved" =
       named === "active" || named === "resolved" ? named : endTime === null ? "active" : "resolved";
     return {
@@ -138,7 +138,7 @@ const testedServicesSchema = z.preprocess(
   }),
 );
 
-/** `GET /<ry|rr>/<id>/v2/monitoring/state` (mosapi-spec.md §3.1). */
+/** `GET /<ry|rr>/<id>/v2/monitoring/state` (docs/mosapi.md#state). */
 export const stateResponseSchema = z
   .object({
     version: z.number().int().optional(),

@@ -1,5 +1,5 @@
 /**
- * Schemas for the per-service monitoring endpoints besides `state` (mosapi-spec.md §2–3):
+ * Schemas for the per-service monitoring endpoints besides `state` (docs/mosapi.md#endpoints):
  * `alarmed`, `downtime`, and the measurement lists (incident measurements, §2 row 9, and recent
  * measurements of a day, row 19). Lenient like models.ts: unknown fields are stripped, values
  * are matched case-insensitively, wrong types are schema errors.

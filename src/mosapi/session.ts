@@ -1,6 +1,6 @@
 /**
  * A MoSAPI Basic-auth session for one (credential, target) pair: the login URL names the TLD or
- * registrar, so each target has its own session (design.md §3). The session is the only holder
+ * registrar, so each target has its own session (docs/mosapi.md#authentication). The session is the only holder
  * of the `id` cookie.
  *
  * - Single-flight: concurrent callers share one login; N concurrent 401s cause one re-login.
@@ -9,7 +9,7 @@
  * - The shared login runs under its own deadline, so one caller giving up does not fail the
  *   login for the others; each caller stops waiting at its own deadline.
  */
-import type { Logger } from "pino";
+import type { Logger } from "../log/logger.js";
 import type { Clock } from "../util/clock.js";
 import { loginBackoffMs } from "./backoff.js";
 import type { Deadline } from "./deadline.js";

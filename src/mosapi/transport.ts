@@ -12,7 +12,7 @@ import type { Dispatcher } from "undici";
 import type { Deadline } from "./deadline.js";
 import { SlotWaitExceeded, raceAbort } from "./deadline.js";
 import type { ErrorContext } from "./errors.js";
-import { InvalidResponseError, NetworkError, TimeoutError } from "./errors.js";
+import { InvalidResponseError, NetworkError, SlotTimeoutError, TimeoutError } from "./errors.js";
 import type { Semaphore } from "./limiter.js";
 import type { ClientObserver } from "./observer.js";
 import { scrubError } from "./secrets.js";
@@ -47,21 +47,6 @@ export interface ExchangeRequest {
 export interface ExchangeDeps {
   readonly observer: ClientObserver;
   readonly maxResponseBytes: number;
-}
-
-/**
- * The operation waited longer than its queue bound for a concurrency slot: nothing was sent.
- * A `TimeoutError` (code `MOSAPI_TIMEOUT`, reason `timeout`) whose message says so, and whose
- * `timeoutMs` is the queue bound.
- */
-export class SlotTimeoutError extends TimeoutError {
-  constructor(context: ErrorContext, queueTimeoutMs: number) {
-    super(context, queueTimeoutMs);
-    // Same frame as every MosapiError message; only the "what" differs from a TimeoutError's.
-    this.message =
-      `${context.operation} for ${context.target} failed: waited ${queueTimeoutMs} ms for a ` +
-      `concurrency slot without getting one (GET ${context.path})`;
-  }
 }
 
 /** undici's own timeouts; normally our deadline fires first, but they mean the same thing. */

@@ -1,6 +1,6 @@
 /**
  * The answers versioned resources give: a JSON body with a status, errors in MoSAPI's
- * `{resultCode, message, description}` shape (mosapi-spec.md §7).
+ * `{resultCode, message, description}` shape (docs/mosapi.md#http-status-codes-and-error-bodies).
  */
 import type { ResourceResponse } from "./endpoints.js";
 
@@ -23,7 +23,7 @@ export function notFound(description: string): ResourceResponse {
   return { status: 404, body: errorBody("404", "Not Found", description) };
 }
 
-/** 400 with an extended result code (`2011`…`2014`, mosapi-spec.md §7). */
+/** 400 with an extended result code (`2011`…`2014`, docs/mosapi.md#http-status-codes-and-error-bodies). */
 export function badRequest(resultCode: string, description: string): ResourceResponse {
   return { status: 400, body: errorBody(resultCode, "Bad Request", description) };
 }

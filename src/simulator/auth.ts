@@ -1,7 +1,7 @@
 /**
  * Who is calling: HTTP Basic credentials (only `/login` honours them), the `id` session cookie,
  * and a TLS client certificate verified against the simulator's client CA, identified by its
- * subject CN (mosapi-spec.md §1.3).
+ * subject CN (docs/mosapi.md#authentication).
  */
 import type { IncomingMessage } from "node:http";
 import { TLSSocket } from "node:tls";

@@ -1,6 +1,6 @@
 /**
  * The MoSAPI path grammar the simulator serves: `/<ry|rr>/<id>/login`, `/<ry|rr>/<id>/logout`
- * and `/<ry|rr>/<id>/v<N>/<resource…>` (mosapi-spec.md §1.2, §2). Versioned resources are one
+ * and `/<ry|rr>/<id>/v<N>/<resource…>` (docs/mosapi.md#hosts-and-paths, #endpoints). Versioned resources are one
  * table (state, alarmed, downtime, incidents and their measurements, METRICA), one row per
  * endpoint; the same table names the endpoint kind that accounting and logs use.
  */

@@ -179,7 +179,7 @@ export function testResult(
 }
 
 /**
- * Whether a result counts against the registry (mosapi-spec.md §5.2): internal probe errors
+ * Whether a result counts against the registry (docs/mosapi.md#how-a-result-counts): internal probe errors
  * (−1…−199) never do; for DNSSEC only the DNSSEC ranges (−401…−427, −801…−827) do.
  */
 export function countsAsFailure(iface: TestedInterfaceName, result: string): boolean {

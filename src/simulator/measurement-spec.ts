@@ -1,6 +1,6 @@
 /**
  * What a scenario says about the probe measurements behind a service's cycles, as plain data
- * (mosapi-spec.md §5.1). A `ServiceTimeline` gives the picture of its ordinary cycles; an
+ * (docs/mosapi.md#the-measurement-object). A `ServiceTimeline` gives the picture of its ordinary cycles; an
  * `Outage` gives the picture of the Down cycles it causes. Everything not stated has a default
  * (see `measurement.ts`), and numbers SLAM would not get from the scenario (RTTs, IPs, NSIDs,
  * test times) are derived from names, never random.
@@ -36,7 +36,7 @@ export interface SimNameServer {
  * absent one matches all. The first failure matching a test decides its result.
  */
 export interface TestFailure {
-  /** The code MoSAPI writes into `result`, e.g. `"-200"` (see mosapi-spec.md §5.3). */
+  /** The code MoSAPI writes into `result`, e.g. `"-200"` (see docs/mosapi.md#measurement-error-codes). */
   readonly result: string;
   /** Name server (DNS/DNSSEC) or host/URL (RDDS, RDAP, EPP) that fails. */
   readonly target?: string;

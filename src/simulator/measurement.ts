@@ -1,6 +1,6 @@
 /**
  * The measurement object of one cycle (`…/incidents/<id>/measurements/<measurementID>`), shaped
- * like SLAM writes it (mosapi-spec.md §5.1): per interface and probe the tests with their
+ * like SLAM writes it (docs/mosapi.md#the-measurement-object): per interface and probe the tests with their
  * results, and for DNS/DNSSEC the name-server availability. v1 lacks `minNameServersUp`,
  * `nameServerAvailability`, `transport`, `testedName` and `nsid`, and has no RDDS targets.
  */

@@ -1,5 +1,5 @@
 /**
- * Domain METRICA (mosapi-spec.md §4): `metrica/domainList/latest`, `metrica/domainList/<date>`
+ * Domain METRICA (docs/mosapi.md#domain-metrica): `metrica/domainList/latest`, `metrica/domainList/<date>`
  * and `metrica/domainLists`. Reports are daily (UTC); the latest covers yesterday in simulated
  * time and each is generated at the following midnight. Their contents come from the target's
  * `metrica` data: the same counts every day, domains `abuse-<n>.<tld>` numbered across threat

@@ -1,7 +1,7 @@
 /**
  * The MoSAPI endpoints: unversioned login/logout with the `id` cookie, and the versioned
  * resources of `endpoints.ts` behind session-cookie or client-certificate authentication
- * (mosapi-spec.md §1.3, §2, §7).
+ * (docs/mosapi.md#authentication, #endpoints, #http-status-codes-and-error-bodies).
  */
 import { Router, type Request, type Response } from "express";
 import { errorBody } from "./answers.js";

@@ -69,7 +69,7 @@ export interface MetricaThreats {
 
 /**
  * Domain METRICA for a target: one report per UTC day, the latest for yesterday (simulated
- * time), each with these counts and domains `abuse-<n>.<tld>` (mosapi-spec.md §4).
+ * time), each with these counts and domains `abuse-<n>.<tld>` (docs/mosapi.md#domain-metrica).
  */
 export interface MetricaSpec {
   /** `false` (like an absent `metrica`): every METRICA endpoint answers 404. */

@@ -1,5 +1,5 @@
 /**
- * The per-service monitoring endpoints besides `state` (mosapi-spec.md §2 rows 4–10, §3):
+ * The per-service monitoring endpoints besides `state` (docs/mosapi.md#endpoints):
  * `alarmed`, `downtime`, the incident list, one incident, its false-positive flag, its
  * measurement list and one measurement. All derive from the same SLAM arithmetic as `state`, so
  * `downtime` and `alarmed` always agree with `emergencyThreshold` and the incidents there.
@@ -24,7 +24,7 @@ import { apiDatabaseTime } from "./state.js";
 /** Most measurement IDs one incident's list returns (the latest ones): a day of DNS cycles. */
 export const MAX_LISTED_MEASUREMENTS = 1440;
 
-/** URL segments of the services (lower-case, mosapi-spec.md §1.2). */
+/** URL segments of the services (lower-case, docs/mosapi.md#hosts-and-paths). */
 const SERVICE_SEGMENTS: Readonly<Record<string, SimService>> = {
   dns: "DNS",
   dnssec: "DNSSEC",

@@ -2,7 +2,7 @@
  * MoSAPI sessions: the `id` cookie handed out by `/login` (a 160-bit random number in hex),
  * bound to the account and to the target whose login URL created it. Sessions expire a fixed
  * time after login, and each account may hold only a few at once: a new login evicts the oldest
- * (mosapi-spec.md §1.3–1.4, as third-party clients describe production).
+ * (docs/mosapi.md#authentication, #sessions-and-limits, as third-party clients describe production).
  */
 import { randomBytes } from "node:crypto";
 

@@ -1,7 +1,7 @@
 /**
  * SLAM arithmetic: from a service timeline to what SLAM publishes (cycles, incidents, rolling-week
  * downtime, `emergencyThreshold`, status). Pure functions of (timeline, epoch, now); all results
- * are Unix seconds. Rules follow mosapi-spec.md §3 and SLAM's default configuration.
+ * are Unix seconds. Rules follow docs/mosapi.md#state and SLAM's default configuration.
  */
 import type { ScenarioTarget, ServiceTimeline, SimService, StatusSpelling } from "./scenario.js";
 

@@ -1,6 +1,6 @@
 /**
- * The body of `GET /<ry|rr>/<id>/v<1|2>/monitoring/state`, as SLAM writes it (mosapi-spec.md
- * §3.1): field order, upper-case service keys, Disabled services with `status` only.
+ * The body of `GET /<ry|rr>/<id>/v<1|2>/monitoring/state`, as SLAM writes it
+ * (docs/mosapi.md#state): field order, upper-case service keys, Disabled services with `status` only.
  */
 import type { ScenarioTarget, SimService } from "./scenario.js";
 import { SIM_SERVICES } from "./scenario.js";
@@ -9,7 +9,7 @@ import { evaluateTarget, overallStatus, type ServiceReport } from "./slam.js";
 /** MoSAPI versions the simulator serves. */
 export type ApiVersion = 1 | 2;
 
-/** v1 has no `reconfig` status: SLAM rewrites it to `no-data` (mosapi-spec.md §1.2). */
+/** v1 has no `reconfig` status: SLAM rewrites it to `no-data` (docs/mosapi.md#hosts-and-paths). */
 export function v1Status(status: string): string {
   return status.replace(/^(up-inconclusive-)reconfig$/i, "$1no-data");
 }

@@ -3,6 +3,7 @@
  * Scrapes, the landing page and readiness read it; only the refresh loops write it, through
  * {@link SnapshotStore}. A scrape never calls MoSAPI.
  */
+import type { RefreshErrorCode } from "../mosapi/errors.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import type { MeasurementSummary } from "../mosapi/measurement.js";
 import type { MetricaReport } from "../mosapi/metrica-models.js";
@@ -13,8 +14,8 @@ import type { CollectorName } from "./names.js";
 /** The last failure of one collector for one target. */
 export interface RefreshError {
   readonly reason: FailureReason;
-  /** Stable error code, e.g. `MOSAPI_LOGIN_FAILED`. */
-  readonly code: string;
+  /** Stable error code, e.g. `MOSAPI_LOGIN_FAILED` (docs/errors.md). */
+  readonly code: RefreshErrorCode;
   /** Human message; never contains a secret. */
   readonly message: string;
   /** When it happened, ms since the epoch. */

@@ -6,13 +6,9 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { parseConfigDocument } from "../config/document.js";
-import type { ConfigDocument } from "../config/document.js";
-import { ConfigError } from "../config/errors.js";
-import type { Problem } from "../config/errors.js";
-import { formatPath } from "../config/issues.js";
 import type { LocatedProblem } from "../config/issues.js";
 import { describeFsError } from "../config/secrets.js";
+import { invalidFile, readYamlFile } from "../config/yaml-file.js";
 import type { TlsServerSettings, WebConfig } from "./config.js";
 import type { ParsedTlsServerConfig } from "./schema.js";
 import { validateWebConfig } from "./schema.js";
@@ -20,13 +16,6 @@ import { checkTlsMaterial, readTlsMaterial } from "./tls.js";
 import type { TlsMaterial } from "./tls.js";
 
 export type { WebConfig } from "./config.js";
-
-function inFileOrder(document: ConfigDocument, problems: readonly LocatedProblem[]): Problem[] {
-  return problems
-    .map((problem, index) => ({ problem, index, at: document.positionOf(problem.segments) }))
-    .sort((a, b) => a.at - b.at || a.index - b.index)
-    .map(({ problem }) => ({ path: formatPath(problem.segments), message: problem.message }));
-}
 
 const PEM = {
   cert_file: { pattern: /-----BEGIN CERTIFICATE-----/, what: "certificate" },
@@ -107,24 +96,10 @@ function resolveTls(tls: ParsedTlsServerConfig, dir: string): TlsServerSettings 
  *   problem, each naming its key path) for bad YAML, a broken rule, or an unusable TLS file.
  */
 export async function loadWebConfig(file: string): Promise<WebConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      file,
-      [{ path: "", message: `cannot read the file: ${describeFsError(error)}` }],
-      { code: "CONFIG_UNREADABLE", cause: error },
-    );
-  }
-  const parsed = parseConfigDocument(text);
-  if (!parsed.ok) throw new ConfigError(file, parsed.problems, { cause: parsed.cause });
-  const { document } = parsed;
+  const document = await readYamlFile(file);
   const validation = validateWebConfig(document.data ?? {});
   if (!validation.ok) {
-    throw new ConfigError(file, inFileOrder(document, validation.problems), {
-      cause: validation.cause,
-    });
+    throw invalidFile(file, document, validation.problems, [validation.cause]);
   }
   const { config } = validation;
   const tls =
@@ -134,9 +109,7 @@ export async function loadWebConfig(file: string): Promise<WebConfig> {
   if (tls !== undefined) {
     const { problems, causes } = await checkTlsFiles(tls);
     if (problems.length > 0) {
-      throw new ConfigError(file, inFileOrder(document, problems), {
-        cause: causes.length <= 1 ? causes[0] : new AggregateError(causes),
-      });
+      throw invalidFile(file, document, problems, causes);
     }
   }
   const headers = Object.fromEntries(

@@ -1,6 +1,6 @@
 /**
  * Smoke test of `npm run bench`: the benchmark scripts run end to end on a tiny fleet and print
- * every section. Never asserts speed (design.md §8: performance is measured, not tested).
+ * every section. Never asserts speed (BENCHMARKS.md: performance is measured, not tested).
  * The scripts import from dist/, so this test needs a build (npm test builds first).
  */
 import { spawn } from "node:child_process";

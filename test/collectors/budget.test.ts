@@ -18,7 +18,7 @@ import { FakeClock, settle } from "../helpers/fake-clock.js";
 import { COLLECTOR_JOBS, SCENARIO_NOW, scenarioCollectors } from "../helpers/scenario-snapshot.js";
 
 const MINUTE = 60_000;
-/** design.md §3 defaults. */
+/** The defaults of CONFIGURATION.md. */
 const DEFAULTS = {
   state: MINUTE,
   alarmed: 5 * MINUTE,

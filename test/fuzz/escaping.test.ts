@@ -10,6 +10,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
+import type { RefreshErrorCode } from "../../src/mosapi/errors.js";
 import { escapeHtml } from "../../src/http/html.js";
 import { renderLandingPage } from "../../src/http/landing.js";
 import { createLogger } from "../../src/log/logger.js";
@@ -84,7 +85,10 @@ function hostileSnapshot(s: string): Snapshot {
       ],
     },
     collectors: {
-      state: { lastSuccessAt: 1, lastError: { reason: "http_error", code: s, message: s, at: 2 } },
+      state: {
+        lastSuccessAt: 1,
+        lastError: { reason: "http_error", code: s as RefreshErrorCode, message: s, at: 2 },
+      },
       metrica: { lastSuccessAt: 1 },
     },
   };

@@ -4,7 +4,7 @@
  * them, a recording observer and a pino logger writing into memory.
  */
 import { pino } from "pino";
-import type { Logger } from "pino";
+import type { Logger } from "../../src/log/logger.js";
 import { MockAgent } from "undici";
 import type { Dispatcher, MockPool } from "undici";
 import { MosapiClient } from "../../src/mosapi/client.js";

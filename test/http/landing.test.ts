@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
+import type { RefreshErrorCode } from "../../src/mosapi/errors.js";
 import { renderLandingPage } from "../../src/http/landing.js";
 import {
   AT,
@@ -237,7 +238,14 @@ describe("renderLandingPage", () => {
         threats: [{ threatType: attack, count: 1 }],
       },
       collectors: {
-        state: { lastError: { reason: "http_error", code: attack, message: breakout, at: AT } },
+        state: {
+          lastError: {
+            reason: "http_error",
+            code: attack as RefreshErrorCode,
+            message: breakout,
+            at: AT,
+          },
+        },
       },
     };
     const page = render([hostile]);

@@ -17,9 +17,9 @@ import {
   NotFoundError,
   RateLimitedError,
   SchemaError,
+  SlotTimeoutError,
   TimeoutError,
 } from "../../src/mosapi/errors.js";
-import { SlotTimeoutError } from "../../src/mosapi/transport.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import {
   JSON_HEADERS,
