@@ -219,8 +219,13 @@ export class FatalPollError extends Error {
 
 /** What to run Prometheus with. */
 export interface PrometheusOptions {
-  /** `host:port` of the exporter, scraped every second as job `mosapi`. */
+  /** `host:port` of the exporter, scraped every second as job {@link jobName}. */
   readonly scrapeTarget: string;
+  /**
+   * The scrape job's name; default `mosapi-exporter`, the job every shipped deployment gives the
+   * exporter (prometheus/README.md) and the one MosapiExporterDown selects.
+   */
+  readonly jobName?: string;
   /** Rule files to load; copied with `for:` shortened (see {@link shortenFor}). */
   readonly ruleFiles?: readonly string[];
   /** The shortened `for:`; default `2s`. */
@@ -346,7 +351,10 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
         global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
         rule_files: ruleFiles,
         scrape_configs: [
-          { job_name: "mosapi", static_configs: [{ targets: [options.scrapeTarget] }] },
+          {
+            job_name: options.jobName ?? "mosapi-exporter",
+            static_configs: [{ targets: [options.scrapeTarget] }],
+          },
         ],
         ...(options.alertmanager
           ? {
