@@ -66,7 +66,8 @@ export function runHelm(args: readonly string[]): Promise<HelmRun> {
 function valuesArgs(values: Record<string, unknown>): { args: string[]; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mosapi-helm-values-"));
   const file = path.join(dir, "values.yaml");
-  writeFileSync(file, stringify(values));
+  // YAML 1.1, as helm reads it: a string like "no" must be quoted.
+  writeFileSync(file, stringify(values, { version: "1.1" }));
   return {
     args: ["--values", file],
     cleanup: () => {
@@ -116,7 +117,8 @@ export async function helmTemplate(
   try {
     const run = await runHelm(["template", release, CHART, "--namespace", namespace, ...args]);
     if (run.code !== 0) return { ok: false, output: run.output };
-    const objects = parseAllDocuments(run.stdout)
+    // YAML 1.1 as Kubernetes reads it (0440 is octal there, a decimal in YAML 1.2).
+    const objects = parseAllDocuments(run.stdout, { version: "1.1" })
       .map((doc) => doc.toJS() as K8sObject | null)
       .filter((object): object is K8sObject => object !== null);
     return { ok: true, objects, output: run.output };
