@@ -3,7 +3,7 @@
  * while the exporter is up and fires when it is down, for the job label each shipped
  * deployment really gives the exporter:
  *
- * - the `scrape_configs` of prometheus/README.md, with the shipped rule files;
+ * - the `scrape_configs` of README.md and prometheus/README.md, with the shipped rule files;
  * - the compose stack's Prometheus (deploy/prometheus.yml), with the shipped rule files;
  * - the chart's ServiceMonitor (rendered by a real `helm template`, default and custom
  *   values), with the job Prometheus Operator derives from it (the Service's label named by
@@ -153,13 +153,16 @@ function promtoolTest(
   });
 }
 
-describe("MosapiExporterDown where the exporter is scraped as prometheus/README.md says", () => {
-  it("is silent while it is up and fires when it is down", async () => {
-    const job = jobScraping(markdownScrapeConfigs(read("prometheus/README.md")), /:9745$/);
-    const result = await promtoolTest("readme", job, SHIPPED_RULES);
-    expect(result.code, result.output).toBe(0);
-  });
-});
+describe.each(["README.md", "prometheus/README.md"])(
+  "MosapiExporterDown where the exporter is scraped as %s says",
+  (readme) => {
+    it("is silent while it is up and fires when it is down", async () => {
+      const job = jobScraping(markdownScrapeConfigs(read(readme)), /:9745$/);
+      const result = await promtoolTest(readme.replace(/\W/g, "-"), job, SHIPPED_RULES);
+      expect(result.code, result.output).toBe(0);
+    });
+  },
+);
 
 describe("MosapiExporterDown in the compose stack (deploy/prometheus.yml)", () => {
   it("is silent while it is up and fires when it is down", async () => {
