@@ -25,7 +25,12 @@ import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import { createTestPki, type TestPki } from "../helpers/pki.js";
 import { freePort, poll } from "../helpers/prometheus.js";
-import { helmTemplate, type K8sObject } from "./helm-tool.js";
+import { helm, helmTemplate, type K8sObject } from "./helm-tool.js";
+
+// On a fresh machine the first call downloads helm (tens of MB): not inside a test's timeout.
+beforeAll(() => {
+  helm();
+}, 300_000);
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The image's ENTRYPOINT (Dockerfile); the chart gives only args. */
