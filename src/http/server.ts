@@ -15,6 +15,7 @@ import { watchCertificates } from "../web/cert-reloader.js";
 import type { TlsServerSettings, WebConfig } from "../web/config.js";
 import { webMiddleware } from "../web/middleware.js";
 import { clientCertificateAllowed, readTlsMaterial, tlsServerOptions } from "../web/tls.js";
+import { compressLarge } from "./compress.js";
 import { createRoutes, sendText } from "./routes.js";
 import type { HttpDependencies } from "./routes.js";
 
@@ -22,7 +23,8 @@ export type { HttpDependencies } from "./routes.js";
 
 /**
  * Builds the Express app. Every response carries `Cache-Control: no-store` (all of it is live
- * state), no ETag and no `X-Powered-By`. Each request is logged at debug level only. With `web`,
+ * state), no ETag and no `X-Powered-By`; large pages and JSON go out gzipped to clients that
+ * accept it (compress.ts; /metrics does its own). Each request is logged at debug level only. With `web`,
  * its headers are added and its Basic auth checked before any route (401s are logged too).
  */
 export function createHttpApp(deps: HttpDependencies, web?: WebConfig): Express {
@@ -36,6 +38,7 @@ export function createHttpApp(deps: HttpDependencies, web?: WebConfig): Express 
     next();
   });
   for (const middleware of webMiddleware(web)) app.use(middleware);
+  app.use(compressLarge());
   app.use(createRoutes(deps, logger));
   app.use((_req, res) => {
     sendText(res, 404, "Not found");
