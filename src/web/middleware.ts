@@ -22,22 +22,34 @@ function headersMiddleware(headers: Readonly<Record<string, string>>): RequestHa
 }
 
 /**
- * Answers 401 with a Basic challenge unless the request carries a valid user and password.
+ * Answers 401 with a Basic challenge unless the request carries a valid user and password, and
+ * 503 with `Retry-After: 1` at once when it would need a bcrypt comparison while
+ * `MAX_COMPARISONS_IN_FLIGHT` (basic-auth.ts) are running (a cached login never does).
  * `GET`/`HEAD /-/healthy` pass without credentials.
+ *
+ * @param verifier the checker (tests pass one to watch it); default one on worker threads
  */
-export function basicAuthMiddleware(users: ReadonlyMap<string, string>): RequestHandler {
-  const verifier = new BasicAuthVerifier(users);
+export function basicAuthMiddleware(
+  users: ReadonlyMap<string, string>,
+  verifier: BasicAuthVerifier = new BasicAuthVerifier(users),
+): RequestHandler {
   return async (req, res, next) => {
     if ((req.method === "GET" || req.method === "HEAD") && OPEN_PATHS.has(req.path)) {
       next();
       return;
     }
     const credentials = parseBasicAuthorization(req.headers.authorization);
-    if (
-      credentials !== undefined &&
-      (await verifier.verify(credentials.user, credentials.password))
-    ) {
+    const verdict =
+      credentials === undefined
+        ? "rejected"
+        : await verifier.verify(credentials.user, credentials.password);
+    if (verdict === "accepted") {
       next();
+      return;
+    }
+    if (verdict === "busy") {
+      res.setHeader("Retry-After", "1");
+      res.status(503).type("text/plain").send("Service Unavailable: too many logins at once");
       return;
     }
     res.setHeader("WWW-Authenticate", `Basic realm="${AUTH_REALM}"`);
