@@ -14,7 +14,12 @@ import type { Logger } from "../log/logger.js";
 import { watchCertificates } from "../web/cert-reloader.js";
 import type { TlsServerSettings, WebConfig } from "../web/config.js";
 import { webMiddleware } from "../web/middleware.js";
-import { clientCertificateAllowed, readTlsMaterial, tlsServerOptions } from "../web/tls.js";
+import {
+  clientCertificateAllowed,
+  clientSanAllowed,
+  readTlsMaterial,
+  tlsServerOptions,
+} from "../web/tls.js";
 import { compressLarge } from "./compress.js";
 import { createRoutes, sendText } from "./routes.js";
 import type { HttpDependencies } from "./routes.js";
@@ -101,7 +106,8 @@ export interface RunningHttpServer {
 
 /**
  * An HTTPS server for `settings`: certificates re-read when their files change, and the client
- * certificate policies Node's handshake cannot enforce checked right after it.
+ * certificate policies Node's handshake cannot enforce (including `client_allowed_sans`)
+ * checked right after it.
  *
  * @throws the file system or OpenSSL error when the files cannot be read or used.
  */
@@ -110,7 +116,12 @@ function createTlsServer(app: Express, settings: TlsServerSettings, logger?: Log
   watchCertificates(server, settings, logger);
   // Prepended: runs before the HTTP layer starts reading requests from the socket.
   server.prependListener("secureConnection", (socket: TLSSocket) => {
-    if (!clientCertificateAllowed(settings.clientAuthType, socket)) socket.destroy();
+    if (
+      !clientCertificateAllowed(settings.clientAuthType, socket) ||
+      !clientSanAllowed(settings.clientAllowedSans, socket)
+    ) {
+      socket.destroy();
+    }
   });
   server.on("tlsClientError", (err) => {
     // A failed handshake is the client's problem (wrong CA, no certificate, old TLS version).

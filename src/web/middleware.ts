@@ -1,12 +1,13 @@
 /**
- * Express middleware from the web config: the extra response headers, then Basic auth on every
- * path except the liveness probe. exporter-toolkit protects every path; we exempt
- * `GET /-/healthy` on purpose, because kubelet probes cannot send credentials and the answer
- * ("OK") reveals nothing.
+ * Express middleware from the web config: the extra response headers, the rate limit (see
+ * rate-limit.ts), then Basic auth on every path except the liveness probe. exporter-toolkit
+ * protects every path; we exempt `GET /-/healthy` on purpose, because kubelet probes cannot
+ * send credentials and the answer ("OK") reveals nothing.
  */
 import type { RequestHandler } from "express";
 import { BasicAuthVerifier, parseBasicAuthorization } from "./basic-auth.js";
 import type { WebConfig } from "./config.js";
+import { rateLimitMiddleware } from "./rate-limit.js";
 
 /** The realm in our `WWW-Authenticate` challenge. */
 export const AUTH_REALM = "mosapi-exporter";
@@ -62,6 +63,7 @@ export function webMiddleware(web: WebConfig | undefined): RequestHandler[] {
   if (web === undefined) return [];
   return [
     ...(Object.keys(web.headers).length === 0 ? [] : [headersMiddleware(web.headers)]),
+    ...(web.rateLimit === undefined ? [] : [rateLimitMiddleware(web.rateLimit)]),
     ...(web.basicAuthUsers.size === 0 ? [] : [basicAuthMiddleware(web.basicAuthUsers)]),
   ];
 }
