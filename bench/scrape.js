@@ -2,6 +2,8 @@
  * Scrape benchmark (issue 7): /metrics of an N-target fleet served by the real exporter code,
  * against a bare prom-client registry with the same series and a plain node:http floor, one
  * server per child process; latency measured by the scraper (this process), CPU in the server.
+ * Then the same with `Accept-Encoding: gzip` (issue 18) against a floor sending the same text
+ * pre-gzipped, with the bytes on the wire.
  */
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,10 +16,23 @@ import { clonedSnapshot } from "./lib/fleet.js";
 import { scraper } from "./lib/http-client.js";
 import { mb, median, ms, quantile, ratio, table } from "./lib/stats.js";
 
+const kb = (bytes) => `${(bytes / 1e3).toFixed(1)} kB`;
+const samples = (r) => `${r.samples}${r.failures ? ` (${r.failures} failed)` : ""}`;
+
 const SERVER = fileURLToPath(new URL("./lib/scrape-server.js", import.meta.url));
 
-/** The four servers, in the order they are measured. */
+/** The identity rows (the body as text), in the order they are measured. */
 export const MODES = ["floor", "prom-client", "exporter", "exporter-changing"];
+
+/**
+ * The gzip rows: the scraper sends `Accept-Encoding: gzip`, as Prometheus does. The floor is a
+ * server sending the same text gzipped once, whole, at zlib level 6.
+ */
+export const GZIP_ROWS = [
+  { name: "floor-gzip", mode: "floor-gzip" },
+  { name: "exporter-gzip", mode: "exporter" },
+  { name: "exporter-changing-gzip", mode: "exporter-changing" },
+];
 
 const cpuMs = (a, b) => (b.user - a.user + (b.system - a.system)) / 1000;
 
@@ -62,44 +77,60 @@ export async function renderTimings(templates, n, repeats) {
  * Scrapes `url` with `scrapers` concurrent keep-alive clients until each has done `perScraper`
  * scrapes or `budgetMs` has passed (at least `minPerScraper` each); returns the latencies.
  */
-export async function scrapeLoad(url, { scrapers, perScraper, budgetMs, minPerScraper = 2 }) {
+export async function scrapeLoad(
+  url,
+  { scrapers, perScraper, budgetMs, minPerScraper = 2, gzip = false },
+) {
   const deadline = performance.now() + budgetMs;
   const latencies = [];
+  const wire = [];
   let failures = 0;
   await Promise.all(
     Array.from({ length: scrapers }, async () => {
-      const client = scraper();
+      const client = scraper({ gzip });
       try {
         for (let i = 0; i < perScraper; i++) {
           if (i >= minPerScraper && performance.now() > deadline) break;
-          const result = await client.get(url);
-          if (result.status !== 200) failures += 1;
+          let result;
+          try {
+            result = await client.get(url);
+          } catch (error) {
+            // Counted and shown in the table ("n failed") rather than ending the whole run.
+            failures += 1;
+            console.error(`scrape of ${url} failed: ${error.code ?? error.message}`);
+            continue;
+          }
+          // A gzip row answered without gzip (or the reverse) measured the wrong thing.
+          const encoded = result.encoding === (gzip ? "gzip" : "identity");
+          if (result.status !== 200 || !encoded) failures += 1;
           latencies.push(result.ms);
+          wire.push(result.bytes);
         }
       } finally {
         client.close();
       }
     }),
   );
-  return { latencies, failures };
+  return { latencies, wire, failures };
 }
 
-async function measureMode(mode, n, templatesPath, plan) {
+async function measureMode(mode, n, templatesPath, plan, gzip = false) {
   const { child, first } = await forkChild(SERVER, [mode, String(n), templatesPath]);
   try {
-    const warm = scraper();
+    const warm = scraper({ gzip });
     for (let i = 0; i < plan.warmup; i++) await warm.get(first.url);
     warm.close();
     const phases = {};
     for (const [name, load] of [
-      ["sequential", { scrapers: 1, perScraper: plan.sequential, budgetMs: plan.budgetMs }],
-      ["concurrent", { scrapers: 10, perScraper: plan.concurrent, budgetMs: plan.budgetMs }],
+      ["sequential", { scrapers: 1, perScraper: plan.sequential, budgetMs: plan.budgetMs, gzip }],
+      ["concurrent", { scrapers: 10, perScraper: plan.concurrent, budgetMs: plan.budgetMs, gzip }],
     ]) {
       const before = await usage(child);
-      const { latencies, failures } = await scrapeLoad(first.url, load);
+      const { latencies, wire, failures } = await scrapeLoad(first.url, load);
       const after = await usage(child);
       phases[name] = {
         median: median(latencies),
+        wire: median(wire),
         p99: quantile(latencies, 0.99),
         samples: latencies.length,
         failures,
@@ -126,6 +157,9 @@ export async function benchScrape(templates, n, plan) {
   const results = {};
   try {
     for (const mode of MODES) results[mode] = await measureMode(mode, n, templatesPath, plan);
+    for (const row of GZIP_ROWS) {
+      results[row.name] = await measureMode(row.mode, n, templatesPath, plan, true);
+    }
   } finally {
     await rm(templatesPath, { force: true });
   }
@@ -150,9 +184,38 @@ export async function benchScrape(templates, n, plan) {
           ms(r.median),
           ms(r.p99),
           ms(r.cpuPerScrape),
-          `${r.samples}${r.failures ? ` (${r.failures} failed)` : ""}`,
+          samples(r),
           ratio(r.median, results["prom-client"][phase].median),
           ratio(r.median, results.floor[phase].median),
+        ];
+      }),
+    );
+    console.log(
+      `\n${phase === "sequential" ? "1 scraper" : "10 concurrent scrapers"}, Accept-Encoding: gzip, vs a floor sending pre-gzipped bytes:`,
+    );
+    const floor = results["floor-gzip"][phase];
+    table(
+      [
+        "server",
+        "median",
+        "p99",
+        "CPU/scrape",
+        "wire bytes",
+        "samples",
+        "×floor-gzip (median)",
+        "×floor-gzip (wire)",
+      ],
+      GZIP_ROWS.map(({ name }) => {
+        const r = results[name][phase];
+        return [
+          name,
+          ms(r.median),
+          ms(r.p99),
+          ms(r.cpuPerScrape),
+          kb(r.wire),
+          samples(r),
+          ratio(r.median, floor.median),
+          ratio(r.wire, floor.wire),
         ];
       }),
     );

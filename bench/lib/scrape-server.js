@@ -1,14 +1,17 @@
 /**
  * Child process of the scrape benchmark: serves /metrics of a cloned N-target snapshot in one
- * of four ways, so the scraper (the parent) and the server never share a CPU thread:
- *   exporter          the real MetricsRenderer behind the real HTTP app (cache hit after the first)
+ * of five ways, so the scraper (the parent) and the server never share a CPU thread:
+ *   exporter          the real MetricsRenderer behind the real HTTP app (cache hit after the
+ *                     first), gzipped when the scraper asks for it
  *   exporter-changing the same, but the snapshot changes before every scrape (cache miss)
  *   prom-client       a bare prom-client registry with the same series, rendered per request
  *   floor             a plain node:http server returning the same bytes
+ *   floor-gzip        the same, returning the same text gzipped once, whole, at zlib level 6
  * Argv: <mode> <targets> <templates.json>. Sends {ready, url, bytes}; answers "usage" messages
  * with process.cpuUsage() and memoryUsage().
  */
 import http from "node:http";
+import { gzipSync } from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { SnapshotStore } from "../../dist/snapshot/store.js";
 import { createHttpApp, startHttpServer } from "../../dist/http/server.js";
@@ -46,17 +49,20 @@ let body;
 if (mode === "exporter" || mode === "exporter-changing") {
   const { store, renderer } = exporterRenderer();
   const first = store.current().targets[0].target;
-  const renderMetrics =
-    mode === "exporter"
-      ? () => renderer.render()
-      : () => {
-          // What a refresh does between two scrapes: one target's entry replaced.
-          store.update(first, (entry) => ({ ...entry }));
-          return renderer.render();
-        };
+  // What a refresh does between two scrapes: one target's entry replaced.
+  const change = () => {
+    if (mode === "exporter-changing") store.update(first, (entry) => ({ ...entry }));
+  };
   body = await renderer.renderText();
   const app = createHttpApp({
-    renderMetrics,
+    renderMetrics: () => {
+      change();
+      return renderer.render();
+    },
+    renderMetricsGzip: () => {
+      change();
+      return renderer.renderGzip();
+    },
     metricsContentType: METRICS_CONTENT_TYPE,
     isReady: () => true,
     snapshot: () => store.current(),
@@ -80,6 +86,16 @@ if (mode === "exporter" || mode === "exporter-changing") {
     const bytes = Buffer.from(body);
     url = await listenPlain((_req, res) => {
       res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE, "content-length": bytes.length });
+      res.end(bytes);
+    });
+  } else if (mode === "floor-gzip") {
+    const bytes = gzipSync(body, { level: 6 });
+    url = await listenPlain((_req, res) => {
+      res.writeHead(200, {
+        "content-type": METRICS_CONTENT_TYPE,
+        "content-encoding": "gzip",
+        "content-length": bytes.length,
+      });
       res.end(bytes);
     });
   } else {

@@ -82,6 +82,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       createHttpApp(
         {
           renderMetrics: () => renderer.render(),
+          renderMetricsGzip: () => renderer.renderGzip(),
           metricsContentType: METRICS_CONTENT_TYPE,
           isReady: () => store.isReady(),
           snapshot: () => store.current(),

@@ -9,6 +9,7 @@ import type { Snapshot } from "../snapshot/snapshot.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../log/logger.js";
 import { parseBoardFilter } from "./board.js";
+import { acceptsGzip } from "./encoding.js";
 import { renderLandingPage } from "./landing.js";
 import type { PageFrame, RunInfo } from "./layout.js";
 import { statusJson } from "./status-json.js";
@@ -22,6 +23,11 @@ export interface HttpDependencies {
    * error logged.
    */
   renderMetrics(): Promise<string | readonly Uint8Array[]>;
+  /**
+   * The same body gzipped (a gzip file of one or more members), for requests that accept gzip;
+   * when absent, /metrics is always sent as identity.
+   */
+  renderMetricsGzip?: () => Promise<readonly Uint8Array[]>;
   /** Exact Content-Type for /metrics: "text/plain; version=0.0.4; charset=utf-8". */
   metricsContentType: string;
   isReady(): boolean;
@@ -50,9 +56,20 @@ export function sendText(res: Response, status: number, body: string): void {
 export function createRoutes(deps: HttpDependencies, logger: Logger = deps.logger): Router {
   const router = Router();
 
-  router.get("/metrics", async (_req, res) => {
-    const body = await deps.renderMetrics();
-    const chunks = typeof body === "string" ? [Buffer.from(body, "utf8")] : body;
+  router.get("/metrics", async (req, res) => {
+    // The answer depends on Accept-Encoding whether or not this request asked for gzip.
+    res.setHeader("Vary", "Accept-Encoding");
+    const renderGzip = acceptsGzip(req.headers["accept-encoding"])
+      ? deps.renderMetricsGzip
+      : undefined;
+    let chunks: readonly Uint8Array[];
+    if (renderGzip !== undefined) {
+      chunks = await renderGzip();
+      res.setHeader("Content-Encoding", "gzip");
+    } else {
+      const body = await deps.renderMetrics();
+      chunks = typeof body === "string" ? [Buffer.from(body, "utf8")] : body;
+    }
     // res.send() would rewrite the Content-Type (it re-orders parameters when adding a
     // charset); Prometheus clients expect the header exactly as given.
     res.status(200);

@@ -14,7 +14,13 @@ import type { Logger } from "../log/logger.js";
 import { watchCertificates } from "../web/cert-reloader.js";
 import type { TlsServerSettings, WebConfig } from "../web/config.js";
 import { webMiddleware } from "../web/middleware.js";
-import { clientCertificateAllowed, readTlsMaterial, tlsServerOptions } from "../web/tls.js";
+import {
+  clientCertificateAllowed,
+  clientSanAllowed,
+  readTlsMaterial,
+  tlsServerOptions,
+} from "../web/tls.js";
+import { compressLarge } from "./compress.js";
 import { createRoutes, sendText } from "./routes.js";
 import type { HttpDependencies } from "./routes.js";
 
@@ -22,7 +28,8 @@ export type { HttpDependencies } from "./routes.js";
 
 /**
  * Builds the Express app. Every response carries `Cache-Control: no-store` (all of it is live
- * state), no ETag and no `X-Powered-By`. Each request is logged at debug level only. With `web`,
+ * state), no ETag and no `X-Powered-By`; large pages and JSON go out gzipped to clients that
+ * accept it (compress.ts; /metrics does its own). Each request is logged at debug level only. With `web`,
  * its headers are added and its Basic auth checked before any route (401s are logged too).
  */
 export function createHttpApp(deps: HttpDependencies, web?: WebConfig): Express {
@@ -36,6 +43,7 @@ export function createHttpApp(deps: HttpDependencies, web?: WebConfig): Express 
     next();
   });
   for (const middleware of webMiddleware(web)) app.use(middleware);
+  app.use(compressLarge());
   app.use(createRoutes(deps, logger));
   app.use((_req, res) => {
     sendText(res, 404, "Not found");
@@ -98,7 +106,8 @@ export interface RunningHttpServer {
 
 /**
  * An HTTPS server for `settings`: certificates re-read when their files change, and the client
- * certificate policies Node's handshake cannot enforce checked right after it.
+ * certificate policies Node's handshake cannot enforce (including `client_allowed_sans`)
+ * checked right after it.
  *
  * @throws the file system or OpenSSL error when the files cannot be read or used.
  */
@@ -107,7 +116,12 @@ function createTlsServer(app: Express, settings: TlsServerSettings, logger?: Log
   watchCertificates(server, settings, logger);
   // Prepended: runs before the HTTP layer starts reading requests from the socket.
   server.prependListener("secureConnection", (socket: TLSSocket) => {
-    if (!clientCertificateAllowed(settings.clientAuthType, socket)) socket.destroy();
+    if (
+      !clientCertificateAllowed(settings.clientAuthType, socket) ||
+      !clientSanAllowed(settings.clientAllowedSans, socket)
+    ) {
+      socket.destroy();
+    }
   });
   server.on("tlsClientError", (err) => {
     // A failed handshake is the client's problem (wrong CA, no certificate, old TLS version).

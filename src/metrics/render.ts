@@ -7,6 +7,7 @@
 import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import type { SnapshotStore } from "../snapshot/store.js";
 import { targetKey } from "../mosapi/target.js";
+import { GzipBlocks, gzipMember } from "./gzip-blocks.js";
 import type { SelfMetrics } from "./self-metrics.js";
 import { SnapshotRenderer } from "./snapshot-renderer.js";
 
@@ -17,6 +18,7 @@ export const PREPARE_BATCH = 64;
 export class MetricsRenderer {
   #cached: { version: number; chunks: readonly Buffer[] } | undefined;
   readonly #snapshots: SnapshotRenderer;
+  readonly #gzip: GzipBlocks;
   /** Entries to render ahead of the next scrape, the newest per target. */
   readonly #pending = new Map<string, TargetSnapshot>();
   #scheduled = false;
@@ -25,13 +27,16 @@ export class MetricsRenderer {
    * @param snapshot the current snapshot
    * @param self the exporter's own metrics
    * @param snapshots renders the snapshot families (one is made when not given)
+   * @param gzip compresses their chunks for {@link renderGzip} (one is made when not given)
    */
   constructor(
     private readonly snapshot: () => Snapshot,
     private readonly self: SelfMetrics,
     snapshots: SnapshotRenderer = new SnapshotRenderer(),
+    gzip: GzipBlocks = new GzipBlocks(),
   ) {
     this.#snapshots = snapshots;
+    this.#gzip = gzip;
   }
 
   /**
@@ -40,11 +45,29 @@ export class MetricsRenderer {
    * metrics as the last chunk. Never calls MoSAPI.
    */
   async render(): Promise<readonly Buffer[]> {
+    return [...this.#snapshotChunks(), Buffer.from(await this.self.render(), "utf8")];
+  }
+
+  /**
+   * {@link render} gzipped: one gzip file of several members (see gzip-blocks.ts), as Buffers to
+   * send in order. The snapshot families' members are compressed once per chunk and joined once
+   * per snapshot version; only the own metrics are compressed per scrape.
+   */
+  async renderGzip(): Promise<readonly Buffer[]> {
+    const [families, self] = await Promise.all([
+      this.#gzip.join(this.#snapshotChunks()),
+      this.self.render().then((text) => gzipMember(Buffer.from(text, "utf8"))),
+    ]);
+    return [families, self];
+  }
+
+  /** The snapshot families' chunks: the same array until the snapshot version changes. */
+  #snapshotChunks(): readonly Buffer[] {
     const current = this.snapshot();
     if (this.#cached?.version !== current.version) {
       this.#cached = { version: current.version, chunks: this.#snapshots.renderChunks(current) };
     }
-    return [...this.#cached.chunks, Buffer.from(await this.self.render(), "utf8")];
+    return this.#cached.chunks;
   }
 
   /** The full exposition text, as {@link render} sends it. */

@@ -14,6 +14,11 @@ export interface TlsServerSettings {
   readonly keyFile: string;
   readonly clientAuthType: ClientAuthType;
   readonly clientCaFile?: string;
+  /**
+   * `client_allowed_sans`: a client certificate must carry one of these SANs (exact match on a
+   * DNS name, IP address, e-mail address or URI). Absent or empty: any certificate.
+   */
+  readonly clientAllowedSans?: readonly string[];
   readonly minVersion: TlsVersionName;
   readonly maxVersion: TlsVersionName;
 }
@@ -28,4 +33,12 @@ export interface WebConfig {
   readonly basicAuthUsers: ReadonlyMap<string, string>;
   /** Extra response headers, set on every response. */
   readonly headers: Readonly<Record<string, string>>;
+  /** `rate_limit` as a token bucket; absent when not configured or its interval is 0. */
+  readonly rateLimit?: RateLimit;
+}
+
+/** exporter-toolkit's `rate_limit`: one request per `intervalMs`, up to `burst` at once. */
+export interface RateLimit {
+  readonly intervalMs: number;
+  readonly burst: number;
 }

@@ -83,6 +83,9 @@ function resolveTls(tls: ParsedTlsServerConfig, dir: string): TlsServerSettings 
     keyFile: resolve(tls.key_file),
     clientAuthType: tls.client_auth_type,
     ...(tls.client_ca_file === undefined ? {} : { clientCaFile: resolve(tls.client_ca_file) }),
+    ...((tls.client_allowed_sans?.length ?? 0) === 0
+      ? {}
+      : { clientAllowedSans: Object.freeze([...(tls.client_allowed_sans ?? [])]) }),
     minVersion: tls.min_version,
     maxVersion: tls.max_version,
   };
@@ -117,10 +120,16 @@ export async function loadWebConfig(file: string): Promise<WebConfig> {
       (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
     ),
   );
+  const rateLimit = config.rate_limit;
   return Object.freeze({
     file,
     ...(tls === undefined ? {} : { tls: Object.freeze(tls) }),
     basicAuthUsers: new Map(Object.entries(config.basic_auth_users ?? {})),
     headers: Object.freeze(headers),
+    ...(rateLimit === undefined || rateLimit.interval === 0
+      ? {}
+      : {
+          rateLimit: Object.freeze({ intervalMs: rateLimit.interval, burst: rateLimit.burst ?? 1 }),
+        }),
   });
 }

@@ -1,11 +1,13 @@
 /**
  * The web config file's schema (`--web.config.file`, the Prometheus exporter-toolkit format):
- * TLS for our own endpoints, Basic auth users with bcrypt hashes, extra response headers. Every
+ * TLS for our own endpoints (with the client SANs allowed), Basic auth users with bcrypt
+ * hashes, extra response headers, a rate limit. Every
  * mapping is strict. Keys the toolkit knows but we do not implement are named as unsupported
  * rather than unknown, so a file written for a Go exporter fails with a useful message. Files
  * are not read here (see load.ts).
  */
 import * as z from "zod";
+import { DURATION_HINT, parseDuration } from "../config/duration.js";
 import type { LocatedProblem } from "../config/issues.js";
 import {
   configErrorMap,
@@ -71,18 +73,15 @@ const tlsServerSchema = strict(
       })
       .default("NoClientCert"),
     client_ca_file: filePath().optional(),
+    client_allowed_sans: z
+      .array(z.string({ error: typed("a SAN (DNS name, IP address, e-mail address or URI)") }), {
+        error: typed("a list of SANs"),
+      })
+      .optional(),
     min_version: tlsVersion.default("TLS12"),
     max_version: tlsVersion.default("TLS13"),
   },
-  [
-    "cert",
-    "key",
-    "client_ca",
-    "client_allowed_sans",
-    "cipher_suites",
-    "prefer_server_cipher_suites",
-    "curve_preferences",
-  ],
+  ["cert", "key", "client_ca", "cipher_suites", "prefer_server_cipher_suites", "curve_preferences"],
 ).superRefine((tls, ctx) => {
   const needsCa =
     tls.client_auth_type === "VerifyClientCertIfGiven" ||
@@ -100,6 +99,16 @@ const tlsServerSchema = strict(
       path: ["client_ca_file"],
       message:
         "set, but client_auth_type is NoClientCert; set client_auth_type: RequireAndVerifyClientCert to verify clients",
+    });
+  }
+  const sansChecked =
+    tls.client_auth_type === "RequireAnyClientCert" ||
+    tls.client_auth_type === "RequireAndVerifyClientCert";
+  if ((tls.client_allowed_sans?.length ?? 0) > 0 && !sansChecked) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["client_allowed_sans"],
+      message: `needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert; with ${tls.client_auth_type} a client may connect without a certificate, leaving no SAN to match`,
     });
   }
   if (tls.min_version === "TLS13" && tls.max_version === "TLS12") {
@@ -153,15 +162,45 @@ const usersSchema = z.record(
   { error: typed("a mapping from user names to bcrypt hashes") },
 );
 
+/** `rate_limit.interval`: a duration between two requests; `0` turns the limit off. */
+const intervalSchema = z
+  .union([z.string(), z.number()], { error: typed("a duration such as 1s, or 0 to disable") })
+  .transform((value, ctx) => {
+    if (value === 0) return 0;
+    try {
+      if (typeof value === "number") throw new Error(`invalid duration ${value}: ${DURATION_HINT}`);
+      return parseDuration(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `${(error as Error).message}, or 0 to disable` });
+      return z.NEVER;
+    }
+  });
+
+/** exporter-toolkit's token bucket: one request per `interval`, up to `burst` at once. */
+const rateLimitSchema = strict({
+  interval: intervalSchema,
+  burst: z
+    .number({ error: typed("a whole number of at least 1") })
+    .int("expected a whole number of at least 1")
+    .min(0, "expected a whole number of at least 1")
+    .optional(),
+}).superRefine((limit, ctx) => {
+  if (limit.interval > 0 && (limit.burst ?? 0) < 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["burst"],
+      message: `${limit.burst === undefined ? "missing required key" : "must be at least 1"}; with an interval, a burst of 0 would refuse every request`,
+    });
+  }
+});
+
 /** The whole web config file. Every section is optional; an empty file changes nothing. */
-export const webConfigSchema = strict(
-  {
-    tls_server_config: optionalSection(tlsServerSchema),
-    http_server_config: optionalSection(httpServerSchema),
-    basic_auth_users: optionalSection(usersSchema),
-  },
-  ["rate_limit"],
-);
+export const webConfigSchema = strict({
+  tls_server_config: optionalSection(tlsServerSchema),
+  http_server_config: optionalSection(httpServerSchema),
+  basic_auth_users: optionalSection(usersSchema),
+  rate_limit: optionalSection(rateLimitSchema),
+});
 
 /** The validated web config file before its files are read. */
 export type ParsedWebConfig = z.output<typeof webConfigSchema>;

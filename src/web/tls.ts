@@ -4,6 +4,7 @@
  * (RequireAnyClientCert and VerifyClientCertIfGiven) right after the handshake.
  */
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import type { SecureContextOptions, TLSSocket, TlsOptions } from "node:tls";
 import { createSecureContext } from "node:tls";
 import type { ClientAuthType, TlsServerSettings } from "./config.js";
@@ -95,4 +96,42 @@ export function clientCertificateAllowed(type: ClientAuthType, socket: TLSSocket
     default:
       return true;
   }
+}
+
+/** The SAN kinds exporter-toolkit matches: DNS names, IP addresses, e-mail addresses, URIs. */
+const MATCHED_SAN_KINDS: ReadonlySet<string> = new Set(["DNS", "IP Address", "email", "URI"]);
+
+/** An IPv6 address in its compressed lower-case form (`::1`), as Go prints it; others as given. */
+function canonicalIp(value: string): string {
+  return isIP(value) === 6 ? new URL(`http://[${value}]`).hostname.slice(1, -1) : value;
+}
+
+/**
+ * The SANs of a certificate from Node's `subjectaltname` text (`DNS:a, IP Address:127.0.0.1,
+ * email:…, URI:…`; values holding a comma or quote are JSON-quoted), the matched kinds only.
+ */
+export function subjectAltNames(text: string | undefined): string[] {
+  const names: string[] = [];
+  for (const match of (text ?? "").matchAll(/(?:^|, )([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
+    const [, kind = "", raw = ""] = match;
+    if (!MATCHED_SAN_KINDS.has(kind)) continue;
+    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
+    names.push(kind === "IP Address" ? canonicalIp(value) : value);
+  }
+  return names;
+}
+
+/**
+ * `client_allowed_sans`: whether the client certificate of a finished handshake carries one of
+ * `allowed` as a SAN, matched exactly (IP addresses compared in canonical form). True when
+ * `allowed` is absent or empty; false when no certificate was sent.
+ */
+export function clientSanAllowed(
+  allowed: readonly string[] | undefined,
+  socket: TLSSocket,
+): boolean {
+  if (allowed === undefined || allowed.length === 0) return true;
+  const wanted = new Set(allowed.map(canonicalIp));
+  const presented = subjectAltNames(socket.getPeerX509Certificate()?.subjectAltName);
+  return presented.some((name) => wanted.has(name));
 }

@@ -43,13 +43,21 @@ describe.skipIf(!existsSync(new URL("../../dist/main.js", import.meta.url)))(
       ]) {
         expect(stdout).toContain(heading);
       }
-      for (const server of ["floor", "prom-client", "exporter", "exporter-changing"]) {
+      for (const server of [
+        "floor",
+        "prom-client",
+        "exporter",
+        "exporter-changing",
+        "floor-gzip",
+        "exporter-gzip",
+        "exporter-changing-gzip",
+      ]) {
         expect(stdout).toMatch(new RegExp(`^${server} .*×`, "m"));
       }
       expect(stdout).toContain("vs floor");
       expect(stdout).toMatch(/^board, all targets .* kB/m);
       expect(stdout).not.toContain("NOT REACHED");
       expect(stdout).not.toContain("FAILED");
-    }, 60_000);
+    }, 120_000);
   },
 );

@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { request } from "undici";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +23,7 @@ import { createLogger } from "../../src/log/logger.js";
 import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import { createLogSink } from "../helpers/log-sink.js";
+import { startRecordingProxy, type RecordingProxy } from "../helpers/recording-proxy.js";
 import {
   alertmanagerTestConfig,
   poll,
@@ -68,6 +70,7 @@ let app: RunningApp;
 let prom: RunningPrometheus;
 let am: RunningAlertmanager;
 let webhook: WebhookSink;
+let proxy: RecordingProxy;
 /** How to stop what beforeAll started, in start order. */
 const stops: (() => Promise<unknown>)[] = [];
 
@@ -109,8 +112,11 @@ beforeAll(async () => {
     alertmanagerTestConfig(await readFile(ALERTMANAGER_CONFIG, "utf8"), webhook.url),
   );
   stops.push(() => am.stop());
+  // Prometheus scrapes through a proxy that records each response as Prometheus received it.
+  proxy = await startRecordingProxy(`127.0.0.1:${app.port}`);
+  stops.push(() => proxy.close());
   prom = await startPrometheus({
-    scrapeTarget: `127.0.0.1:${app.port}`,
+    scrapeTarget: proxy.hostPort,
     ruleFiles: RULE_FILES,
     forDuration: "2s",
     alertmanager: am.hostPort,
@@ -132,10 +138,25 @@ describe("a real Prometheus scraping the exporter", () => {
     });
   });
 
-  it("promtool check metrics accepts the live /metrics", async () => {
-    const res = await request(`${app.url}/metrics`);
-    const text = await res.body.text();
+  it("scrapes /metrics gzipped: Prometheus asks for gzip and reads the multi-member body", async () => {
+    await prom.waitFor('up{job="mosapi-exporter"}', (s) => s.length === 1 && s[0]?.value === 1);
+    const scrapes = proxy.exchanges.filter((e) => e.path === "/metrics");
+    expect(scrapes.length).toBeGreaterThan(0);
+    for (const scrape of scrapes) {
+      expect(scrape).toMatchObject({ status: 200, contentEncoding: "gzip" });
+      expect(scrape.acceptEncoding).toMatch(/\bgzip\b/);
+    }
+    // The own metrics are the last gzip member: Prometheus read past the first one.
+    expect(await prom.query("mosapi_exporter_build_info")).toHaveLength(1);
+  });
+
+  it("promtool check metrics accepts the live /metrics, inflated from its gzip members", async () => {
+    const res = await request(`${app.url}/metrics`, { headers: { "accept-encoding": "gzip" } });
     expect(res.statusCode).toBe(200);
+    expect(res.headers["content-encoding"]).toBe("gzip");
+    // Node's gunzip reads every member, as Go's gzip reader in Prometheus does.
+    const text = gunzipSync(Buffer.from(await res.body.arrayBuffer())).toString("utf8");
+    expect(text).toContain("# TYPE mosapi_up gauge");
     const { code, output } = await promtoolCheckMetrics(text);
     const problems = output.split("\n").filter((line) => line !== "");
     // Exit 3 = lint problems only; accepted when every one is a known prom-client name.
@@ -340,7 +361,7 @@ function variableBindings(): Readonly<Record<string, string>>[] {
     __interval: "1s",
     __range: "5m",
     job: "mosapi-exporter",
-    instance: `127.0.0.1:${app.port}`,
+    instance: proxy.hostPort,
   };
   return [
     ...["test", "example", "xn--zckzah"].map((id) => ({ ...common, kind: "tld", target: id })),

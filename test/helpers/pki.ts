@@ -26,8 +26,11 @@ export interface TestPki {
   readonly ca: PemPair;
   /** Server certificate: SAN IP:127.0.0.1 and DNS:localhost, serverAuth. */
   readonly server: PemPair;
-  /** Issues a clientAuth certificate with subject CN `commonName`. */
-  client(commonName: string): Promise<PemPair>;
+  /**
+   * Issues a clientAuth certificate with subject CN `commonName` and, when given,
+   * `subjectAltName` in openssl's syntax (`DNS:a, IP:127.0.0.1`).
+   */
+  client(commonName: string, subjectAltName?: string): Promise<PemPair>;
   /** Deletes the directory. */
   cleanup(): Promise<void>;
 }
@@ -142,13 +145,14 @@ export async function createTestPki(caName = "mosapi-exporter test CA"): Promise
     dir,
     ca,
     server,
-    client: (commonName) => {
+    client: (commonName, subjectAltName) => {
       serial += 1;
       return issue(
         dir,
         `client-${serial}`,
         subjectCn(commonName),
-        "basicConstraints = CA:FALSE\nextendedKeyUsage = clientAuth\n",
+        "basicConstraints = CA:FALSE\nextendedKeyUsage = clientAuth\n" +
+          (subjectAltName === undefined ? "" : `subjectAltName = ${subjectAltName}\n`),
         serial,
       );
     },

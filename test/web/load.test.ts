@@ -1,15 +1,16 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.js";
 import { loadWebConfig } from "../../src/web/load.js";
+import { validateWebConfig } from "../../src/web/schema.js";
 import { createTestPki, type TestPki } from "../helpers/pki.js";
 
 const DIR = "test/fixtures/web";
 const TLS_KEYS =
-  "expected one of cert_file, key_file, client_auth_type, client_ca_file, min_version, max_version";
+  "expected one of cert_file, key_file, client_auth_type, client_ca_file, client_allowed_sans, min_version, max_version";
 
 /** One fixture per rule, with the whole message pinned. */
 const INVALID: readonly (readonly [fixture: string, message: string])[] = [
@@ -54,6 +55,18 @@ const INVALID: readonly (readonly [fixture: string, message: string])[] = [
   [
     "user-name",
     'basic_auth_users["a:…"]: invalid user name; must not be empty or contain ":" or a line break',
+  ],
+  [
+    "rate-limit-burst",
+    "rate_limit.burst: must be at least 1; with an interval, a burst of 0 would refuse every request",
+  ],
+  [
+    "rate-limit-interval",
+    'rate_limit.interval: invalid duration "1.5s": expected a number with a unit (ms, s, m, h, d), e.g. 90s, 5m, 6h, or 0 to disable',
+  ],
+  [
+    "client-allowed-sans",
+    "tls_server_config.client_allowed_sans: needs client_auth_type RequireAndVerifyClientCert or RequireAnyClientCert; with VerifyClientCertIfGiven a client may connect without a certificate, leaving no SAN to match",
   ],
   [
     "header",
@@ -147,6 +160,13 @@ describe("loadWebConfig: TLS files", () => {
     expect(Object.isFrozen(web)).toBe(true);
   });
 
+  it("client-allowed-sans.yml: the SANs allowed, as listed", async () => {
+    const file = join(dir, "client-allowed-sans.yml");
+    copyFileSync(`${DIR}/client-allowed-sans.yml`, file);
+    const web = await loadWebConfig(file);
+    expect(web.tls?.clientAllowedSans).toEqual(["prometheus.monitoring.svc", "10.0.0.7"]);
+  });
+
   it("an empty file means plain HTTP without authentication", async () => {
     const web = await loadWebConfig(write("empty.yml", "# nothing yet\n"));
     expect(web.tls).toBeUndefined();
@@ -167,5 +187,33 @@ describe("loadWebConfig: TLS files", () => {
     const shown = inspect(error, { depth: 20 });
     expect(shown).not.toContain("PRIVATE KEY");
     expect(shown).not.toContain(other.server.key.split("\n")[1]);
+  });
+});
+
+describe("loadWebConfig: exporter-toolkit keys without files", () => {
+  it("rate-limit.yml: a token bucket of one request per interval, burst at once", async () => {
+    const web = await loadWebConfig(`${DIR}/rate-limit.yml`);
+    expect(web.rateLimit).toEqual({ intervalMs: 1000, burst: 5 });
+  });
+
+  it("rate_limit with interval 0 is off, as in exporter-toolkit", async () => {
+    expect(validateWebConfig({ rate_limit: { interval: 0, burst: 0 } })).toMatchObject({
+      ok: true,
+    });
+    const dir = mkdtempSync(join(tmpdir(), "mosapi-web-rate-"));
+    const file = join(dir, "off.yml");
+    writeFileSync(file, "rate_limit: {interval: 0}\n");
+    expect((await loadWebConfig(file)).rateLimit).toBeUndefined();
+  });
+
+  it("headers.yml: every header exporter-toolkit allows, with its value", async () => {
+    const web = await loadWebConfig(`${DIR}/headers.yml`);
+    expect(web.headers).toEqual({
+      "Content-Security-Policy": "default-src 'none'",
+      "X-Frame-Options": "sameorigin",
+      "X-Content-Type-Options": "nosniff",
+      "X-XSS-Protection": "1; mode=block",
+      "Strict-Transport-Security": "max-age=31536000",
+    });
   });
 });

@@ -15,6 +15,7 @@ import { createHttpApp, startHttpServer } from "../../src/http/server.js";
 import type { HttpDependencies, RunningHttpServer } from "../../src/http/server.js";
 import { createLogger } from "../../src/log/logger.js";
 import type { ClientAuthType, TlsServerSettings, WebConfig } from "../../src/web/config.js";
+import { subjectAltNames } from "../../src/web/tls.js";
 import { createLogSink, type LogSink } from "../helpers/log-sink.js";
 import { createTestPki, type PemPair, type TestPki } from "../helpers/pki.js";
 import { findTool } from "../helpers/tools.js";
@@ -151,6 +152,107 @@ describe("client_auth_type", () => {
       );
       expect({ client, served: outcome }).toEqual({ client, served: expected[client] });
     }
+  });
+});
+
+describe("client_allowed_sans", () => {
+  let named: PemPair;
+  let ipv6: PemPair;
+  let intruder: PemPair;
+
+  beforeAll(async () => {
+    [named, ipv6, intruder] = await Promise.all([
+      pki.client(
+        "prometheus",
+        "DNS:prometheus.monitoring.svc, IP:10.0.0.7, email:ops@example.org, URI:spiffe://cluster/ns/monitoring/sa/prometheus",
+      ),
+      pki.client("ipv6", "IP:0:0:0:0:0:0:0:1"),
+      pki.client("intruder", "DNS:intruder.example"),
+    ]);
+  });
+
+  /** Which clients get an answer when `allowed` are the SANs allowed. */
+  async function served(
+    allowed: readonly string[],
+    clientAuthType: ClientAuthType = "RequireAndVerifyClientCert",
+  ) {
+    const server = await serve({
+      clientAuthType,
+      clientCaFile: pki.ca.certFile,
+      clientAllowedSans: allowed,
+    });
+    const clients = { named, ipv6, intruder, noSan: goodClient };
+    const outcome: Record<string, boolean> = {};
+    for (const [name, pair] of Object.entries(clients)) {
+      outcome[name] = await httpsGet(`${server.url}/-/healthy`, {
+        ca: pki.ca.cert,
+        cert: pair.cert,
+        key: pair.key,
+      }).then(
+        (answer) => answer.status === 200,
+        () => false,
+      );
+    }
+    return outcome;
+  }
+
+  it.each([
+    ["a DNS name", ["prometheus.monitoring.svc"]],
+    ["an IP address", ["10.0.0.7"]],
+    ["an e-mail address", ["ops@example.org"]],
+    ["a URI", ["spiffe://cluster/ns/monitoring/sa/prometheus"]],
+    ["one of several", ["nobody.example", "10.0.0.7"]],
+  ])("lets in only a certificate with the SAN, matched exactly: %s", async (_what, allowed) => {
+    expect(await served(allowed)).toEqual({
+      named: true,
+      ipv6: false,
+      intruder: false,
+      noSan: false,
+    });
+  });
+
+  it("compares IPv6 addresses in canonical form", async () => {
+    expect(await served(["0::1"])).toEqual({
+      named: false,
+      ipv6: true,
+      intruder: false,
+      noSan: false,
+    });
+  });
+
+  it("matches no prefix, suffix or wildcard", async () => {
+    expect(await served(["monitoring.svc", "*.monitoring.svc", "prometheus"])).toEqual({
+      named: false,
+      ipv6: false,
+      intruder: false,
+      noSan: false,
+    });
+  });
+
+  it("applies to RequireAnyClientCert too, where the CA is not checked", async () => {
+    const strangerNamed = await stranger.client("prometheus", "DNS:prometheus.monitoring.svc");
+    const server = await serve({
+      clientAuthType: "RequireAnyClientCert",
+      clientAllowedSans: ["prometheus.monitoring.svc"],
+    });
+    const get = (pair: PemPair) =>
+      httpsGet(`${server.url}/-/healthy`, { ca: pki.ca.cert, cert: pair.cert, key: pair.key }).then(
+        (answer) => answer.status,
+        () => "refused",
+      );
+    expect(await get(strangerNamed)).toBe(200);
+    expect(await get(intruder)).toBe("refused");
+  });
+});
+
+describe("subjectAltNames", () => {
+  it("reads Node's text, JSON-quoted values included, and leaves other kinds out", () => {
+    expect(
+      subjectAltNames(
+        'DNS:a.example, IP Address:10.0.0.7, IP Address:0:0:0:0:0:0:0:1, email:x@y.z, URI:"spiffe://a/b,c", DirName:CN=x, othername:<unsupported>',
+      ),
+    ).toEqual(["a.example", "10.0.0.7", "::1", "x@y.z", "spiffe://a/b,c"]);
+    expect(subjectAltNames(undefined)).toEqual([]);
   });
 });
 

@@ -1,0 +1,164 @@
+/**
+ * /metrics gzipped from cached members: the body inflates (as a multi-member gzip file) to the
+ * identity body byte for byte, the identity answer is unchanged, and a scrape after a snapshot
+ * change compresses only the chunks that changed.
+ */
+import { gunzipSync, inflateRawSync } from "node:zlib";
+import { request } from "undici";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
+import { createHttpApp, startHttpServer } from "../../src/http/server.js";
+import { createLogger } from "../../src/log/logger.js";
+import { GzipBlocks } from "../../src/metrics/gzip-blocks.js";
+import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";
+import { MetricsRenderer } from "../../src/metrics/render.js";
+import { SelfMetrics } from "../../src/metrics/self-metrics.js";
+import { createLogSink } from "../helpers/log-sink.js";
+import { healthyEntry, stateFixture, tld } from "../helpers/fixtures.js";
+
+/** 16 targets: blocks of 4, so one changed target leaves three quarters of the chunks as they were. */
+function fleet(version: number): Snapshot {
+  const state = stateFixture("state-healthy");
+  return {
+    version,
+    targets: Array.from({ length: 16 }, (_, i) => healthyEntry(tld(`tld${i}`), state, 1)),
+  };
+}
+
+let snapshot = fleet(1);
+const self = new SelfMetrics(
+  { version: "1", revision: "r", nodeVersion: "vé" },
+  { defaultMetrics: false },
+);
+const compressed: Uint8Array[] = [];
+const renderer = new MetricsRenderer(
+  () => snapshot,
+  self,
+  undefined,
+  new GzipBlocks((chunk) => compressed.push(chunk)),
+);
+const server = await startHttpServer(
+  createHttpApp({
+    renderMetrics: () => renderer.render(),
+    renderMetricsGzip: () => renderer.renderGzip(),
+    metricsContentType: METRICS_CONTENT_TYPE,
+    isReady: () => true,
+    snapshot: () => snapshot,
+    info: { version: "1", revision: "r", nodeVersion: "v20", startedAt: 0 },
+    clock: { now: () => 0 },
+    logger: createLogger({
+      level: "info",
+      format: "json",
+      destination: createLogSink().destination,
+    }),
+  }),
+  { host: "127.0.0.1", port: 0 },
+);
+afterAll(() => server.close());
+
+async function scrape(acceptEncoding?: string, method: "GET" | "HEAD" = "GET") {
+  const res = await request(`${server.url}/metrics`, {
+    method,
+    headers: acceptEncoding === undefined ? {} : { "accept-encoding": acceptEncoding },
+  });
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    body: Buffer.from(await res.body.arrayBuffer()),
+  };
+}
+
+describe("/metrics with Accept-Encoding: gzip", () => {
+  it("sends a multi-member gzip file that inflates to the identity body", async () => {
+    const expected = await renderer.renderText();
+    const res = await scrape("gzip");
+    expect(res.status).toBe(200);
+    expect(res.headers["content-encoding"]).toBe("gzip");
+    expect(res.headers["vary"]).toBe("Accept-Encoding");
+    expect(res.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(res.headers["content-length"]).toBe(String(res.body.length));
+    // More than one member: the families' members and the own metrics' member.
+    expect(countMembers(res.body)).toBeGreaterThan(1);
+    expect(gunzipSync(res.body).toString("utf8")).toBe(expected);
+  });
+
+  it("leaves the identity answer byte for byte as it was, with Vary", async () => {
+    for (const accept of [undefined, "identity", "gzip;q=0", "br", "*;q=0"]) {
+      const expected = await renderer.renderText();
+      const res = await scrape(accept);
+      expect(res.headers["content-encoding"], String(accept)).toBeUndefined();
+      expect(res.headers["vary"]).toBe("Accept-Encoding");
+      expect(res.headers["content-length"]).toBe(String(Buffer.byteLength(expected)));
+      expect(res.body.toString("utf8")).toBe(expected);
+    }
+  });
+
+  it("HEAD sends the gzip headers and no body", async () => {
+    const get = await scrape("gzip");
+    const head = await scrape("gzip", "HEAD");
+    expect(head.headers["content-encoding"]).toBe("gzip");
+    expect(head.headers["content-length"]).toBe(get.headers["content-length"]);
+    expect(head.body.length).toBe(0);
+  });
+
+  it("compresses only the chunks that changed after a snapshot change", async () => {
+    await scrape("gzip");
+    const before = await renderer.render();
+    const total = before.length - 1; // the last chunk is the own metrics, compressed per scrape
+    compressed.length = 0;
+    await scrape("gzip");
+    // Same snapshot version: only the own metrics (not through GzipBlocks) were compressed.
+    expect(compressed).toEqual([]);
+
+    const targets: TargetSnapshot[] = [...snapshot.targets];
+    const changed = targets[5];
+    if (changed === undefined) throw new Error("fleet too small");
+    targets[5] = { ...changed, up: false };
+    snapshot = { version: snapshot.version + 1, targets };
+    const res = await scrape("gzip");
+    const after = await renderer.render();
+    const fresh = after.slice(0, -1).filter((chunk) => !before.includes(chunk));
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.length).toBeLessThan(total / 2);
+    expect(new Set(compressed)).toEqual(new Set(fresh));
+    expect(gunzipSync(res.body).toString("utf8")).toBe(await renderer.renderText());
+  });
+});
+
+describe("GzipBlocks", () => {
+  it("joins members into one file and returns the same Buffer for the same chunks", async () => {
+    const blocks = new GzipBlocks();
+    const chunks = ["a 1\n", "b 2\n", "", "c 3\n"].map((text) => Buffer.from(text));
+    const body = await blocks.join(chunks);
+    expect(gunzipSync(body).toString()).toBe("a 1\nb 2\nc 3\n");
+    expect(await blocks.join(chunks)).toBe(body);
+    expect(await blocks.join([...chunks])).not.toBe(body);
+  });
+
+  it("shares one compression between concurrent callers", async () => {
+    const seen: Uint8Array[] = [];
+    const blocks = new GzipBlocks((chunk) => seen.push(chunk));
+    const chunk = Buffer.from("x 1\n");
+    const [a, b] = await Promise.all([blocks.member(chunk), blocks.member(chunk)]);
+    expect(a).toBe(b);
+    expect(seen).toEqual([chunk]);
+  });
+});
+
+/**
+ * Members of a gzip file as Node's zlib writes them (a 10-byte header without optional fields,
+ * the deflate stream, an 8-byte trailer): raw inflate stops at the end of each deflate stream.
+ */
+function countMembers(file: Buffer): number {
+  let members = 0;
+  let offset = 0;
+  while (offset < file.length) {
+    expect([file[offset], file[offset + 1], file[offset + 3]]).toEqual([0x1f, 0x8b, 0]);
+    const { engine } = inflateRawSync(file.subarray(offset + 10), { info: true }) as unknown as {
+      engine: { bytesWritten: number };
+    };
+    offset += 10 + engine.bytesWritten + 8;
+    members += 1;
+  }
+  return members;
+}
