@@ -17,6 +17,8 @@ export const PREPARE_BATCH = 64;
 export class MetricsRenderer {
   #cached: { version: number; chunks: readonly Buffer[] } | undefined;
   readonly #snapshots: SnapshotRenderer;
+  readonly #snapshot: () => Snapshot;
+  readonly #self: SelfMetrics;
   /** Entries to render ahead of the next scrape, the newest per target. */
   readonly #pending = new Map<string, TargetSnapshot>();
   #scheduled = false;
@@ -27,10 +29,12 @@ export class MetricsRenderer {
    * @param snapshots renders the snapshot families (one is made when not given)
    */
   constructor(
-    private readonly snapshot: () => Snapshot,
-    private readonly self: SelfMetrics,
+    snapshot: () => Snapshot,
+    self: SelfMetrics,
     snapshots: SnapshotRenderer = new SnapshotRenderer(),
   ) {
+    this.#snapshot = snapshot;
+    this.#self = self;
     this.#snapshots = snapshots;
   }
 
@@ -40,11 +44,11 @@ export class MetricsRenderer {
    * metrics as the last chunk. Never calls MoSAPI.
    */
   async render(): Promise<readonly Buffer[]> {
-    const current = this.snapshot();
+    const current = this.#snapshot();
     if (this.#cached?.version !== current.version) {
       this.#cached = { version: current.version, chunks: this.#snapshots.renderChunks(current) };
     }
-    return [...this.#cached.chunks, Buffer.from(await this.self.render(), "utf8")];
+    return [...this.#cached.chunks, Buffer.from(await this.#self.render(), "utf8")];
   }
 
   /** The full exposition text, as {@link render} sends it. */
