@@ -3,7 +3,6 @@
  * `Yes` is true, `No` false; `Disabled` (or an unrecognised value) drops the service.
  */
 import type { MosapiClient } from "../mosapi/client.js";
-import { alarmedResponseSchema } from "../mosapi/monitoring-models.js";
 import type { Target } from "../mosapi/target.js";
 import { perServiceJob } from "./per-service.js";
 import type { RefreshDependencies } from "./refresh.js";
@@ -11,14 +10,13 @@ import type { RefreshJob } from "./scheduler.js";
 
 /** The refresh job of `monitoring/<svc>/alarmed` for `target`. */
 export function alarmedJob(
-  deps: RefreshDependencies & { client: Pick<MosapiClient, "getJson"> },
+  deps: RefreshDependencies & { client: Pick<MosapiClient, "getAlarmed"> },
   target: Target,
   intervalMs: number,
 ): RefreshJob {
   return perServiceJob(deps, target, intervalMs, {
     collector: "alarmed",
-    endpoint: "monitoring/{service}/alarmed",
-    schema: alarmedResponseSchema,
+    fetch: (t, service, signal) => deps.client.getAlarmed(t, service, signal),
     value: (body) => (body.alarmed === "yes" ? true : body.alarmed === "no" ? false : undefined),
     current: (entry) => entry.alarmed,
     store: (entry, alarmed) => ({ ...entry, alarmed }),

@@ -6,8 +6,7 @@
  * When the incident resolves, the service drops out and its series vanish.
  */
 import type { MosapiClient } from "../mosapi/client.js";
-import { measurementSchema } from "../mosapi/measurement.js";
-import { latestMeasurementId, measurementListSchema } from "../mosapi/monitoring-models.js";
+import { latestMeasurementId } from "../mosapi/monitoring-models.js";
 import type { ServiceType } from "../mosapi/models.js";
 import type { Target } from "../mosapi/target.js";
 import { fetchPerService, mergePerService, type PerService } from "./per-service.js";
@@ -16,21 +15,15 @@ import type { RefreshJob } from "./scheduler.js";
 import { activeIncident, monitoredServices } from "../snapshot/queries.js";
 import type { IncidentDetail, TargetSnapshot } from "../snapshot/snapshot.js";
 
-/**
- * Upstream IDs become path segments; anything but a plain token (e.g. `..` or a slash) would
- * address another resource, so such an ID is refused as an invalid response.
- */
-export function isSafeId(id: string): boolean {
-  return /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes("..");
-}
-
 function servicesWithActiveIncident(entry: TargetSnapshot | undefined): ServiceType[] {
   return monitoredServices(entry).filter((service) => activeIncident(entry, service) !== undefined);
 }
 
 /** The refresh job of active incidents' latest measurements for `target`. */
 export function incidentsJob(
-  deps: RefreshDependencies & { client: Pick<MosapiClient, "getJson"> },
+  deps: RefreshDependencies & {
+    client: Pick<MosapiClient, "getIncidentMeasurements" | "getIncidentMeasurement">;
+  },
   target: Target,
   intervalMs: number,
 ): RefreshJob {
@@ -41,30 +34,24 @@ export function incidentsJob(
   ): Promise<IncidentDetail | undefined> => {
     const incident = activeIncident(entry, service);
     if (incident === undefined) return undefined;
-    if (!isSafeId(incident.incidentId)) {
-      throw new TypeError(
-        `unusable incidentID ${JSON.stringify(incident.incidentId.slice(0, 64))}`,
-      );
-    }
-    const base = `monitoring/${service}/incidents/${incident.incidentId}/measurements`;
-    const list = await deps.client.getJson(target, base, measurementListSchema, {
-      endpoint: "monitoring/{service}/incidents/{incident}/measurements",
-      operation: `fetch ${base}`,
+    const list = await deps.client.getIncidentMeasurements(
+      target,
+      service,
+      incident.incidentId,
       signal,
-    });
+    );
     const latest = latestMeasurementId(list);
     if (latest === undefined) return undefined;
     const cached = entry?.incidents?.[service];
     if (cached?.incidentId === incident.incidentId && cached.measurementId === latest)
       return cached;
-    if (!isSafeId(latest)) {
-      throw new TypeError(`unusable measurementID ${JSON.stringify(latest.slice(0, 64))}`);
-    }
-    const measurement = await deps.client.getJson(target, `${base}/${latest}`, measurementSchema, {
-      endpoint: "monitoring/{service}/incidents/{incident}/measurements/{measurement}",
-      operation: `fetch ${base}/${latest}`,
+    const measurement = await deps.client.getIncidentMeasurement(
+      target,
+      service,
+      incident.incidentId,
+      latest,
       signal,
-    });
+    );
     return { incidentId: incident.incidentId, measurementId: latest, measurement };
   };
 

@@ -5,7 +5,7 @@
  */
 import type { MosapiClient } from "../mosapi/client.js";
 import { NotFoundError } from "../mosapi/errors.js";
-import { metricaReportSchema, type MetricaReport } from "../mosapi/metrica-models.js";
+import type { MetricaReport } from "../mosapi/metrica-models.js";
 import type { Target } from "../mosapi/target.js";
 import { createRefreshJob, type RefreshDependencies } from "./refresh.js";
 import type { RefreshJob } from "./scheduler.js";
@@ -15,7 +15,7 @@ export const METRICA_ABSENT_RETRY_MS = 24 * 60 * 60_000;
 
 /** The refresh job of the latest Domain METRICA report for `target`. */
 export function metricaJob(
-  deps: RefreshDependencies & { client: Pick<MosapiClient, "getJson"> },
+  deps: RefreshDependencies & { client: Pick<MosapiClient, "getMetricaLatest"> },
   target: Target,
   intervalMs: number,
 ): RefreshJob {
@@ -25,11 +25,7 @@ export function metricaJob(
     intervalMs,
     fetch: async (signal) => {
       try {
-        return await deps.client.getJson(target, "metrica/domainList/latest", metricaReportSchema, {
-          endpoint: "metrica/domainList/latest",
-          operation: "fetch metrica/domainList/latest",
-          signal,
-        });
+        return await deps.client.getMetricaLatest(target, signal);
       } catch (error) {
         if (error instanceof NotFoundError) return null;
         throw error;

@@ -3,8 +3,6 @@
  * downtime, incident measurements): requests go out together (the client caps concurrency per
  * credential), answers that arrive are kept even when another service's request fails.
  */
-import type { z } from "zod";
-import type { MosapiClient } from "../mosapi/client.js";
 import type { ServiceType } from "../mosapi/models.js";
 import type { Target } from "../mosapi/target.js";
 import type { CollectorName } from "../snapshot/names.js";
@@ -57,25 +55,24 @@ export function mergePerService<T>(
 }
 
 /** A collector that reads one small document per monitored service. */
-export interface PerServiceSpec<S extends z.ZodType, T> {
+export interface PerServiceSpec<B, T> {
   readonly collector: CollectorName;
-  /** Endpoint template with `{service}`, e.g. `monitoring/{service}/alarmed`. */
-  readonly endpoint: string;
-  readonly schema: S;
+  /** Fetches the service's document (one typed client method). */
+  fetch(target: Target, service: ServiceType, signal: AbortSignal): Promise<B>;
   /** The value kept for the service; `undefined` drops the service. */
-  value(body: z.output<S>): T | undefined;
+  value(body: B): T | undefined;
   /** Stores the merged per-service map in the target's entry. */
   store(entry: TargetSnapshot, values: Partial<Record<ServiceType, T>>): TargetSnapshot;
   /** The map currently stored, merged with partial answers. */
   current(entry: TargetSnapshot): Readonly<Partial<Record<ServiceType, T>>> | undefined;
 }
 
-/** A refresh job querying `spec.endpoint` for every monitored service of `target`. */
-export function perServiceJob<S extends z.ZodType, T>(
-  deps: RefreshDependencies & { client: Pick<MosapiClient, "getJson"> },
+/** A refresh job fetching `spec`'s document for every monitored service of `target`. */
+export function perServiceJob<B, T>(
+  deps: RefreshDependencies,
   target: Target,
   intervalMs: number,
-  spec: PerServiceSpec<S, T>,
+  spec: PerServiceSpec<B, T>,
 ): RefreshJob {
   return createRefreshJob<PerService<T | undefined>>(deps, {
     collector: spec.collector,
@@ -83,15 +80,9 @@ export function perServiceJob<S extends z.ZodType, T>(
     intervalMs,
     ready: (entry) => entry?.state !== undefined,
     fetch: (signal) =>
-      fetchPerService(monitoredServices(deps.store.entry(target)), async (service) => {
-        const resource = spec.endpoint.replace("{service}", service);
-        const body = await deps.client.getJson(target, resource, spec.schema, {
-          endpoint: spec.endpoint,
-          operation: `fetch ${resource}`,
-          signal,
-        });
-        return spec.value(body);
-      }),
+      fetchPerService(monitoredServices(deps.store.entry(target)), async (service) =>
+        spec.value(await spec.fetch(target, service, signal)),
+      ),
     apply: (entry, result) => spec.store(entry, mergePerService(spec.current(entry), result)),
   });
 }

@@ -8,7 +8,7 @@ import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import type { SnapshotStore } from "../snapshot/store.js";
 import { targetKey } from "../mosapi/target.js";
 import type { SelfMetrics } from "./self-metrics.js";
-import { SnapshotRenderer } from "./snapshot-metrics.js";
+import { SnapshotRenderer } from "./snapshot-renderer.js";
 
 /** Targets {@link MetricsRenderer.prepare} renders per turn of the event loop (about 15 ms). */
 export const PREPARE_BATCH = 64;

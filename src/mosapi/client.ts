@@ -23,7 +23,9 @@ import { startDeadline, startOperation } from "./deadline.js";
 import type { OperationLimits } from "./deadline.js";
 import { createAgent } from "./dispatcher.js";
 import type { AgentSettings } from "./dispatcher.js";
-import { loginPath, logoutPath, normalizeBaseUrl, versionedPath } from "./endpoints.js";
+import { assertVersion, endpointPath, endpointResource, ENDPOINTS } from "./endpoints.js";
+import type { EndpointName, EndpointParams } from "./endpoints.js";
+import { loginPath, logoutPath, normalizeBaseUrl } from "./endpoints.js";
 import type { ErrorContext, MosapiError } from "./errors.js";
 import {
   AuthError,
@@ -35,8 +37,18 @@ import {
   isMosapiError,
 } from "./errors.js";
 import { Semaphore } from "./limiter.js";
+import { measurementSchema } from "./measurement.js";
+import type { MeasurementSummary } from "./measurement.js";
+import { metricaListSchema, metricaReportSchema } from "./metrica-models.js";
+import type { MetricaList, MetricaReport } from "./metrica-models.js";
 import { stateResponseSchema } from "./models.js";
-import type { StateResponse } from "./models.js";
+import type { ServiceType, StateResponse } from "./models.js";
+import {
+  alarmedResponseSchema,
+  downtimeResponseSchema,
+  measurementListSchema,
+} from "./monitoring-models.js";
+import type { AlarmedResponse, DowntimeResponse, MeasurementList } from "./monitoring-models.js";
 import type { ClientObserver } from "./observer.js";
 import { noopObserver } from "./observer.js";
 import { isSuccess, parseBody, sessionCookie, statusFailure } from "./responses.js";
@@ -106,12 +118,8 @@ export function defaultQueueTimeoutMs(timeoutMs: number): number {
   return Math.max(timeoutMs, QUEUE_TIMEOUT_FLOOR_MS);
 }
 
-/** Per-call options of {@link MosapiClient.getJson}. */
-export interface GetJsonOptions {
-  /** Low-cardinality label for metrics and errors, e.g. `monitoring/{service}/alarmed`. */
-  endpoint: string;
-  /** What is being done, for messages, e.g. `fetch monitoring/dns/alarmed`. */
-  operation: string;
+/** Per-call options of the endpoint methods of {@link MosapiClient}. */
+export interface RequestOptions {
   /** Cancels the operation; the client then rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
   /** Query parameters, e.g. `{ startDate: "2025-01-01" }`. */
@@ -169,8 +177,7 @@ export class MosapiClient {
         throw new RangeError(`${name} must be positive, got ${String(value)}`);
       }
     }
-    // Validates the version once, here, rather than on the first request.
-    versionedPath({ entity: "ry", id: "x" }, options.version, "x");
+    assertVersion(options.version);
     this.#baseUrl = normalizeBaseUrl(options.url);
     this.#version = options.version;
     this.#timeoutMs = options.timeoutMs;
@@ -232,38 +239,97 @@ export class MosapiClient {
     return agent;
   }
 
-  /**
-   * `GET <url>/<ry|rr>/<id>/v<version>/monitoring/state`, parsed.
-   *
-   * @throws a MosapiError subclass (see {@link MosapiClient.getJson}).
-   */
+  /** `monitoring/state`: the target's overall and per-service state. */
   getState(target: Target, signal?: AbortSignal): Promise<StateResponse> {
-    return this.getJson(target, "monitoring/state", stateResponseSchema, {
-      endpoint: "monitoring/state",
-      operation: "fetch monitoring/state",
+    return this.#get(target, "state", {}, stateResponseSchema, { signal });
+  }
+
+  /** `monitoring/<service>/alarmed`. */
+  getAlarmed(target: Target, service: ServiceType, signal?: AbortSignal): Promise<AlarmedResponse> {
+    return this.#get(target, "alarmed", { service }, alarmedResponseSchema, { signal });
+  }
+
+  /** `monitoring/<service>/downtime`: minutes of downtime in the rolling week. */
+  getDowntime(
+    target: Target,
+    service: ServiceType,
+    signal?: AbortSignal,
+  ): Promise<DowntimeResponse> {
+    return this.#get(target, "downtime", { service }, downtimeResponseSchema, { signal });
+  }
+
+  /** `monitoring/<service>/incidents/<incident>/measurements`: the incident's measurements. */
+  getIncidentMeasurements(
+    target: Target,
+    service: ServiceType,
+    incident: string,
+    signal?: AbortSignal,
+  ): Promise<MeasurementList> {
+    return this.#get(target, "incidentMeasurements", { service, incident }, measurementListSchema, {
       signal,
     });
   }
 
+  /** `monitoring/<service>/incidents/<incident>/measurements/<measurement>`, summarised. */
+  getIncidentMeasurement(
+    target: Target,
+    service: ServiceType,
+    incident: string,
+    measurement: string,
+    signal?: AbortSignal,
+  ): Promise<MeasurementSummary> {
+    return this.#get(
+      target,
+      "incidentMeasurement",
+      { service, incident, measurement },
+      measurementSchema,
+      { signal },
+    );
+  }
+
+  /** `metrica/domainList/latest`: the latest Domain METRICA report (404: none). */
+  getMetricaLatest(target: Target, signal?: AbortSignal): Promise<MetricaReport> {
+    return this.#get(target, "metricaLatest", {}, metricaReportSchema, { signal });
+  }
+
+  /** `metrica/domainList/<YYYY-MM-DD>`: the Domain METRICA report of one day (404: none). */
+  getMetricaReport(target: Target, date: string, signal?: AbortSignal): Promise<MetricaReport> {
+    return this.#get(target, "metricaByDate", { date }, metricaReportSchema, { signal });
+  }
+
+  /** `metrica/domainLists[?startDate&endDate]`: which Domain METRICA reports exist. */
+  getMetricaReports(
+    target: Target,
+    range: { readonly startDate?: string; readonly endDate?: string } = {},
+    signal?: AbortSignal,
+  ): Promise<MetricaList> {
+    return this.#get(target, "metricaList", {}, metricaListSchema, {
+      signal,
+      query: Object.keys(range).length === 0 ? undefined : range,
+    });
+  }
+
   /**
-   * `GET <url>/<ry|rr>/<id>/v<version>/<resource>`, validated with `schema`.
+   * `GET` of endpoint `name` for `target`, validated with `schema`. The one path every endpoint
+   * method takes.
    *
    * @throws LoginFailedError, LoginBackoffError, AuthError, ForbiddenError, NotFoundError,
    *   RateLimitedError, BadRequestError, HttpStatusError, TimeoutError, NetworkError,
    *   InvalidResponseError or SchemaError; the signal's reason when the caller aborts; a plain
    *   Error for unknown credentials or after `close()`.
    */
-  async getJson<S extends z.ZodType>(
+  async #get<N extends EndpointName, S extends z.ZodType>(
     target: Target,
-    resource: string,
+    name: N,
+    params: EndpointParams<N>,
     schema: S,
-    options: GetJsonOptions,
+    options: RequestOptions,
   ): Promise<z.output<S>> {
     const context: ErrorContext = {
-      operation: options.operation,
+      operation: `fetch ${endpointResource(name, params)}`,
       target: describeTarget(target),
-      endpoint: options.endpoint,
-      path: versionedPath(target, this.#version, resource, options.query),
+      endpoint: ENDPOINTS[name],
+      path: endpointPath(target, this.#version, name, params, options.query),
     };
     const { response, secrets } = await this.#fetch(target, context, options.signal);
     return parseBody(response, schema, context, secrets);
@@ -336,22 +402,7 @@ export class MosapiClient {
               ? undefined
               : await deadline.aside(() => session.cookie(context, deadline.signal));
           if (cookie !== undefined) secrets = [...state.secrets, cookie];
-          const response = await exchange(
-            {
-              context,
-              url: this.#baseUrl + context.path,
-              // Basic credentials go to /login only; data requests carry the session cookie.
-              headers:
-                cookie === undefined
-                  ? state.headers
-                  : { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
-              dispatcher: state.dispatcher,
-              limiters: [this.#targetLimiter(target), state.limiter],
-              secrets,
-            },
-            this.#deps,
-            deadline,
-          );
+          const response = await this.#send(target, state, context, deadline, cookie);
           if (isSuccess(response.status)) return { response, secrets };
           if (
             response.status === 401 &&
@@ -390,6 +441,36 @@ export class MosapiClient {
     }
   }
 
+  /**
+   * The one way a request leaves the client: under the target's and the credential's limiters,
+   * with the credential's headers. With a session `cookie` the request carries the cookie and
+   * not the Basic header (Basic credentials go to `/login` only); without one it carries the
+   * credential's own headers (a login, or a certificate credential).
+   */
+  #send(
+    target: Target,
+    state: CredentialState,
+    context: ErrorContext,
+    deadline: Deadline,
+    cookie: string | undefined,
+  ): Promise<RawResponse> {
+    return exchange(
+      {
+        context,
+        url: this.#baseUrl + context.path,
+        headers:
+          cookie === undefined
+            ? state.headers
+            : { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
+        dispatcher: state.dispatcher,
+        limiters: [this.#targetLimiter(target), state.limiter],
+        secrets: cookie === undefined ? state.secrets : [...state.secrets, cookie],
+      },
+      this.#deps,
+      deadline,
+    );
+  }
+
   /** How long to wait before retrying after `failure`, or `undefined` to give up now. */
   #retryWait(failure: MosapiError, retries: number, deadline: Deadline): number | undefined {
     if (retries >= this.#retry.maxRetries) return undefined;
@@ -423,18 +504,7 @@ export class MosapiClient {
     const deadline = startOperation(this.#clock, this.#limits, session.signal);
     let response: RawResponse;
     try {
-      response = await exchange(
-        {
-          context,
-          url: this.#baseUrl + context.path,
-          headers: state.headers,
-          dispatcher: state.dispatcher,
-          limiters: [this.#targetLimiter(target), state.limiter],
-          secrets: state.secrets,
-        },
-        this.#deps,
-        deadline,
-      );
+      response = await this.#send(target, state, context, deadline, undefined);
     } finally {
       deadline.dispose();
     }
@@ -463,21 +533,9 @@ export class MosapiClient {
       endpoint: "logout",
       path: logoutPath(target),
     };
-    const secrets = [...state.secrets, cookie];
-    const response = await exchange(
-      {
-        context,
-        url: this.#baseUrl + context.path,
-        headers: { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
-        dispatcher: state.dispatcher,
-        limiters: [this.#targetLimiter(target), state.limiter],
-        secrets,
-      },
-      this.#deps,
-      deadline,
-    );
+    const response = await this.#send(target, state, context, deadline, cookie);
     if (!isSuccess(response.status)) {
-      throw statusFailure(response, context, secrets, this.#clock.now());
+      throw statusFailure(response, context, [...state.secrets, cookie], this.#clock.now());
     }
   }
 

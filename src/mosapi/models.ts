@@ -66,8 +66,18 @@ const decimal = z
   ])
   .pipe(z.number());
 
+/**
+ * An upstream identifier the client puts into a path as one encoded segment: `.` and `..` are
+ * the only values encoding cannot make harmless (URL parsers treat even `%2E%2E` as `..`).
+ */
+export function isPathSegment(id: string): boolean {
+  return id !== "" && id !== "." && id !== "..";
+}
+
 /** Identifiers that are strings in the spec but have been seen as numbers. */
-const idString = z.union([z.string().min(1), z.number().int().transform(String)]);
+const idString = z
+  .union([z.string().min(1), z.number().int().transform(String)])
+  .refine(isPathSegment, { message: "not usable as a path segment" });
 
 export const incidentSchema = z
   .object({

@@ -5,7 +5,7 @@
  * are matched case-insensitively, wrong types are schema errors.
  */
 import { z } from "zod";
-import { boundedArray, unixSeconds } from "./models.js";
+import { boundedArray, isPathSegment, unixSeconds } from "./models.js";
 
 /** Values of `alarmed`: `Yes`/`No`/`Disabled` in any case; anything else is `unknown`. */
 export const ALARMED_VALUES = ["yes", "no", "disabled", "unknown"] as const;
@@ -59,7 +59,9 @@ export interface MeasurementRef {
 }
 
 /** IDs are strings in the spec; a JSON number (`1611252480.2`) is tolerated. */
-const measurementId = z.union([z.string().min(1), z.number().transform(String)]);
+const measurementId = z
+  .union([z.string().min(1), z.number().transform(String)])
+  .refine(isPathSegment, { message: "not usable as a path segment" });
 
 const measurementObject = z
   .object({

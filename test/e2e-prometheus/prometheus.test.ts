@@ -124,8 +124,8 @@ afterAll(async () => {
 }, 30_000);
 
 describe("a real Prometheus scraping the exporter", () => {
-  it('scrapes it: up{job="mosapi"} == 1, every demo target refreshed', async () => {
-    await prom.waitFor('up{job="mosapi"}', (s) => s.length === 1 && s[0]?.value === 1);
+  it('scrapes it: up{job="mosapi-exporter"} == 1, every demo target refreshed', async () => {
+    await prom.waitFor('up{job="mosapi-exporter"}', (s) => s.length === 1 && s[0]?.value === 1);
     await prom.waitFor("mosapi_up == 1", (s) => s.length === DEMO_TARGETS.length, {
       what: "mosapi_up == 1 for all four demo targets",
       timeoutMs: 30_000,
@@ -339,7 +339,7 @@ function variableBindings(): Readonly<Record<string, string>>[] {
     __rate_interval: "5s",
     __interval: "1s",
     __range: "5m",
-    job: "mosapi",
+    job: "mosapi-exporter",
     instance: `127.0.0.1:${app.port}`,
   };
   return [

@@ -26,6 +26,8 @@ export interface FuzzEndpoint {
   readonly name: string;
   /** Resource below `/<ry|rr>/<id>/v2/`. */
   readonly resource: string;
+  /** The client method that reads it. */
+  readonly fetch: (client: MosapiClient, target: Target) => Promise<unknown>;
   readonly schema: z.ZodType;
   /** Fixture file names (`test/fixtures/mosapi`) that are bodies of this endpoint. */
   readonly fixturePrefix: RegExp;
@@ -34,42 +36,49 @@ export interface FuzzEndpoint {
 export const ENDPOINTS: readonly FuzzEndpoint[] = [
   {
     name: "state",
+    fetch: (client, target) => client.getState(target),
     resource: "monitoring/state",
     schema: stateResponseSchema,
     fixturePrefix: /^state-/,
   },
   {
     name: "alarmed",
+    fetch: (client, target) => client.getAlarmed(target, "dns"),
     resource: "monitoring/dns/alarmed",
     schema: alarmedResponseSchema,
     fixturePrefix: /^alarmed-/,
   },
   {
     name: "downtime",
+    fetch: (client, target) => client.getDowntime(target, "dns"),
     resource: "monitoring/dns/downtime",
     schema: downtimeResponseSchema,
     fixturePrefix: /^downtime-/,
   },
   {
     name: "measurement list",
+    fetch: (client, target) => client.getIncidentMeasurements(target, "dns", "1.1"),
     resource: "monitoring/dns/incidents/1.1/measurements",
     schema: measurementListSchema,
     fixturePrefix: /^measurements-/,
   },
   {
     name: "measurement",
+    fetch: (client, target) => client.getIncidentMeasurement(target, "dns", "1.1", "1.json"),
     resource: "monitoring/dns/incidents/1.1/measurements/1.json",
     schema: measurementSchema,
     fixturePrefix: /^measurement-/,
   },
   {
     name: "metrica report",
+    fetch: (client, target) => client.getMetricaLatest(target),
     resource: "metrica/domainList/latest",
     schema: metricaReportSchema,
     fixturePrefix: /^metrica-report-/,
   },
   {
     name: "metrica list",
+    fetch: (client, target) => client.getMetricaReports(target),
     resource: "metrica/domainLists",
     schema: metricaListSchema,
     fixturePrefix: /^metrica-list-/,
@@ -92,10 +101,7 @@ export function fetchEndpoint(
   target: Target,
   endpoint: FuzzEndpoint,
 ): Promise<unknown> {
-  return client.getJson(target, endpoint.resource, endpoint.schema, {
-    endpoint: endpoint.name,
-    operation: `fetch ${endpoint.resource}`,
-  });
+  return endpoint.fetch(client, target);
 }
 
 /** A body as sent: bytes plus the headers that go with them. */

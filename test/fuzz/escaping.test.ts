@@ -14,7 +14,7 @@ import type { RefreshErrorCode } from "../../src/mosapi/errors.js";
 import { escapeHtml } from "../../src/http/html.js";
 import { renderLandingPage } from "../../src/http/landing.js";
 import { createLogger } from "../../src/log/logger.js";
-import { renderSnapshot } from "../../src/metrics/snapshot-metrics.js";
+import { renderSnapshot } from "../../src/metrics/snapshot-renderer.js";
 import type { Scenario } from "../../src/simulator/scenario.js";
 import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { stateFixture, tld } from "../helpers/fixtures.js";

@@ -222,8 +222,23 @@ export class FatalPollError extends Error {
 
 /** What to run Prometheus with. */
 export interface PrometheusOptions {
-  /** `host:port` of the exporter, scraped every second as job `mosapi`. */
-  readonly scrapeTarget: string;
+  /**
+   * `host:port` of the exporter, scraped every second as job {@link jobName}. Required unless
+   * {@link configText} is given.
+   */
+  readonly scrapeTarget?: string;
+  /**
+   * A complete Prometheus configuration to run as is, instead of the generated one
+   * (`scrapeTarget`, `jobName`, `ruleFiles`, `forDuration` and `alertmanager` are then unused).
+   */
+  readonly configText?: string;
+  /** Port to listen on (127.0.0.1); default a free one. */
+  readonly port?: number;
+  /**
+   * The scrape job's name; default `mosapi-exporter`, the job every shipped deployment gives the
+   * exporter (prometheus/README.md) and the one MosapiExporterDown selects.
+   */
+  readonly jobName?: string;
   /** Rule files to load; copied with `for:` shortened (see {@link shortenFor}). */
   readonly ruleFiles?: readonly string[];
   /** The shortened `for:`; default `2s`. */
@@ -342,25 +357,32 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       await writeFile(copy, shortenFor(text, options.forDuration ?? "2s", file));
       ruleFiles.push(copy);
     }
+    if (options.configText === undefined && options.scrapeTarget === undefined) {
+      throw new Error("startPrometheus: give scrapeTarget or configText");
+    }
     const configFile = path.join(dir, "prometheus.yml");
     await writeFile(
       configFile,
-      stringify({
-        global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
-        rule_files: ruleFiles,
-        scrape_configs: [
-          { job_name: "mosapi", static_configs: [{ targets: [options.scrapeTarget] }] },
-        ],
-        ...(options.alertmanager
-          ? {
-              alerting: {
-                alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }],
-              },
-            }
-          : {}),
-      }),
+      options.configText ??
+        stringify({
+          global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
+          rule_files: ruleFiles,
+          scrape_configs: [
+            {
+              job_name: options.jobName ?? "mosapi-exporter",
+              static_configs: [{ targets: [options.scrapeTarget] }],
+            },
+          ],
+          ...(options.alertmanager
+            ? {
+                alerting: {
+                  alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }],
+                },
+              }
+            : {}),
+        }),
     );
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     child = await spawnChild(
       binary,

@@ -16,7 +16,7 @@ import {
 } from "../../src/metrics/exposition.js";
 import { MetricsRenderer, PREPARE_BATCH } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
-import { renderSnapshot, SnapshotRenderer } from "../../src/metrics/snapshot-metrics.js";
+import { renderSnapshot, SnapshotRenderer } from "../../src/metrics/snapshot-renderer.js";
 import { Gauge, Registry } from "../../src/metrics/prom.js";
 import { healthyEntry, registrar, stateFixture, tld } from "../helpers/fixtures.js";
 import { renderWithPromClient } from "./prom-client-reference.js";

@@ -6,7 +6,7 @@
 import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { labelNames, SNAPSHOT_METRICS } from "../../src/metrics/names.js";
 import { Gauge, Registry } from "../../src/metrics/prom.js";
-import { addTarget, type SeriesSinks } from "../../src/metrics/snapshot-metrics.js";
+import { addTarget, type SeriesSinks } from "../../src/metrics/snapshot-series.js";
 
 /** Renders the MoSAPI-derived families of `snapshot` with prom-client. */
 export async function renderWithPromClient(snapshot: Snapshot): Promise<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderSnapshot } from "../../src/metrics/snapshot-metrics.js";
+import { renderSnapshot } from "../../src/metrics/snapshot-renderer.js";
 import { fixtureText } from "../helpers/fixtures.js";
 import { scenarioSnapshot } from "../helpers/scenario-snapshot.js";
 

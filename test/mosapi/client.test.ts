@@ -67,15 +67,10 @@ describe("URLs", () => {
     pool.intercept({ path: "/ry/example/v1/monitoring/state" }).reply(200, stateBody());
     pool
       .intercept({ path: "/rr/9999/v1/monitoring/rdap/alarmed" })
-      .reply(200, { version: 1, alarmed: "No" });
+      .reply(200, { version: 1, lastUpdateApiDatabase: 1795435200, alarmed: "No" });
     await client.getState(example);
-    const alarmed = await client.getJson(
-      registrar("9999", "cert"),
-      "monitoring/rdap/alarmed",
-      z.object({ alarmed: z.string() }),
-      { endpoint: "monitoring/{service}/alarmed", operation: "fetch monitoring/rdap/alarmed" },
-    );
-    expect(alarmed).toEqual({ alarmed: "No" });
+    const alarmed = await client.getAlarmed(registrar("9999", "cert"), "rdap");
+    expect(alarmed).toEqual({ lastUpdateApiDatabase: 1795435200, alarmed: "no" });
     expect(observer.codes()).toEqual(["monitoring/state 200", "monitoring/{service}/alarmed 200"]);
   });
 
@@ -84,11 +79,22 @@ describe("URLs", () => {
     pool
       .intercept({ path: "/ry/a%20b%2Fc/v2/metrica/domainLists?startDate=2025-01-01" })
       .reply(200, { domainLists: [] });
-    await client.getJson(tld("a b/c", "cert"), "metrica/domainLists", z.unknown(), {
-      endpoint: "metrica/domainLists",
-      operation: "list metrica reports",
-      query: { startDate: "2025-01-01" },
-    });
+    await client.getMetricaReports(tld("a b/c", "cert"), { startDate: "2025-01-01" });
+  });
+
+  it("sends upstream IDs as single encoded segments", async () => {
+    const { client, observer } = createTestClient({ dispatcher: agent });
+    pool
+      .intercept({
+        path: "/ry/example/v2/monitoring/dns/incidents/1.2%3Fx/measurements/..%2F..%2Fstate",
+      })
+      .reply(200, { version: 2 });
+    await client
+      .getIncidentMeasurement(example, "dns", "1.2?x", "../../state")
+      .catch((error: unknown) => error);
+    expect(observer.codes()).toEqual([
+      "monitoring/{service}/incidents/{incident}/measurements/{measurement} 200",
+    ]);
   });
 
   it("rejects an invalid configuration at construction", () => {

@@ -5,7 +5,7 @@
  * `docker build` itself is documented in docs/deploy.md.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -299,7 +299,11 @@ describe("Dockerfile", () => {
   });
 });
 
-/** .dockerignore patterns → matcher of a context-relative path (exact names and `*` globs). */
+/**
+ * .dockerignore patterns → matcher of a context-relative path, with Docker's glob rules: `*`
+ * and `?` within one path segment, `**` across segments, and a match of a directory covering
+ * everything under it.
+ */
 function ignoreMatcher(text: string): (file: string) => boolean {
   const patterns = text
     .split("\n")
@@ -312,9 +316,15 @@ function ignoreMatcher(text: string): (file: string) => boolean {
   const regexes = patterns.map((pattern) => {
     const body = pattern
       .replace(/\/$/, "")
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join("[^/]*");
+      .split(/(\*\*\/|\*\*|\*|\?)/)
+      .map((part) => {
+        if (part === "**/") return "(?:.*/)?";
+        if (part === "**") return ".*";
+        if (part === "*") return "[^/]*";
+        if (part === "?") return "[^/]";
+        return part.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("");
     return new RegExp(`^${body}(/|$)`);
   });
   return (file) => regexes.some((regex) => regex.test(file));
@@ -327,6 +337,32 @@ describe(".dockerignore", () => {
     for (const file of ["node_modules", "dist", "coverage", ".git", "test/artifacts", "test"]) {
       expect(ignored(file), `${file} should be ignored`).toBe(true);
     }
+  });
+
+  it("keeps secrets and local state out at any depth, not only at the root", () => {
+    for (const file of [
+      "client.key",
+      "examples/client.key",
+      "examples/tls/server.pem",
+      "examples/tls/server.crt",
+      "examples/example.password",
+      "src/.env",
+      "examples/.env.local",
+      "examples/secrets/token",
+      "examples/node_modules/x/index.js",
+      "src/debug.log",
+      ".npmrc",
+    ]) {
+      expect(ignored(file), `${file} should be ignored`).toBe(true);
+    }
+    // Every file of the repository's src/ and examples/ is needed by the build.
+    const files = ["src", "examples"].flatMap((dir) =>
+      readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name))),
+    );
+    expect(files).toContain("src/config/secrets.ts");
+    expect(files.filter(ignored)).toEqual([]);
   });
 
   it("keeps every file the Dockerfile copies from the context", () => {

@@ -39,7 +39,10 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const values = parse(readChart("values.yaml")) as Values;
 const schema = JSON.parse(readChart("values.schema.json")) as object;
 const validate = new Ajv({ strict: true, allErrors: true }).compile(schema);
-const templateFiles = readdirSync(path.join(CHART, "templates")).sort();
+const templateFiles = readdirSync(path.join(CHART, "templates"), { recursive: true })
+  .map(String)
+  .filter((file) => /\.(yaml|tpl|txt)$/.test(file))
+  .sort();
 const templates = new Map(templateFiles.map((f) => [f, readChart(`templates/${f}`)] as const));
 
 /** values.yaml with `patch` merged in (objects merged, anything else replaced). */
@@ -96,6 +99,20 @@ describe("values.schema.json", () => {
     ],
     ["an unknown log level", { logLevel: "verbose" }],
     ["a flag the chart already sets", { extraArgs: ["--config.file=/x.yml"] }],
+    ["the listen address as a flag (use web.port)", { extraArgs: ["--web.listen-address=:9999"] }],
+    ["the web config as a flag (use web.config)", { extraArgs: ["--web.config.file", "/w.yml"] }],
+    ["port 0", { web: { port: 0 } }],
+    ["an unknown web config section", { web: { config: { tls_config: {} } } }],
+    [
+      "a basic auth password that is not a bcrypt hash",
+      { web: { config: { basic_auth_users: { p: "pw" } } } },
+    ],
+    ["a commonLabel of the chart's own", { commonLabels: { "app.kubernetes.io/name": "x" } }],
+    ["a label value longer than 63 characters", { commonLabels: { team: "x".repeat(64) } }],
+    ["an unknown scheme", { serviceMonitor: { scheme: "ftp" } }],
+    ["a basicAuth password given inline", { serviceMonitor: { basicAuth: { password: "pw" } } }],
+    ["the old serviceMonitor.labels", { serviceMonitor: { labels: { release: "x" } } }],
+    ["a negative revisionHistoryLimit", { revisionHistoryLimit: -1 }],
     ["a secret file name with a slash", { secrets: { "../x": "pw" } }],
     [
       "an inline password",
@@ -185,8 +202,8 @@ describe("templates", () => {
     const deployment = templates.get("deployment.yaml")!;
     expect(deployment).toContain("automountServiceAccountToken: false");
     expect(templates.get("serviceaccount.yaml")).toContain("automountServiceAccountToken: false");
-    expect(deployment).toMatch(/livenessProbe:\s+httpGet:\s+path: \/-\/healthy/);
-    expect(deployment).toMatch(/readinessProbe:\s+httpGet:\s+path: \/-\/ready/);
+    expect(deployment).toMatch(/livenessProbe:\s+httpGet:\s+(#.*\s+)*path: \/-\/healthy/);
+    expect(deployment).toMatch(/readinessProbe:\s+httpGet:[\s\S]*?path: \/-\/ready/);
     expect(deployment).toMatch(/- name: tmp\s+mountPath: \/tmp/);
     expect(deployment).toMatch(/- name: tmp\s+emptyDir:/);
     expect(deployment).toContain("checksum/config:");
@@ -199,7 +216,8 @@ describe("templates", () => {
       /- name: http\s+port: \{\{ \.Values\.service\.port/,
     );
     expect(values["service"]).toMatchObject({ port: 9745 });
-    expect(deployment).toMatch(/- name: http\s+containerPort: 9745/);
+    expect(values["web"]).toMatchObject({ port: 9745 });
+    expect(deployment).toMatch(/- name: http\s+containerPort: \{\{ \.Values\.web\.port \}\}/);
   });
 
   it("pass the exporter flags it understands, pointing at the mounted ConfigMap", () => {
@@ -207,7 +225,8 @@ describe("templates", () => {
     const args = [...deployment.matchAll(/^\s+- (--[a-z.-]+=\S+)$/gm)].map((m) =>
       m[1]!
         .replace("{{ .Values.logLevel }}", String(values["logLevel"]))
-        .replace("{{ .Values.logFormat }}", String(values["logFormat"])),
+        .replace("{{ .Values.logFormat }}", String(values["logFormat"]))
+        .replace("{{ .Values.web.port }}", String((values["web"] as Values)["port"])),
     );
     const flags = parseFlags(args, {});
     expect(flags.configFile).toBe("/etc/mosapi-exporter/config/config.yml");

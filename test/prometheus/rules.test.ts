@@ -264,8 +264,8 @@ describe("alert rules", () => {
     const withJob = rules.filter((r) => /\bjob\s*=/.test(r.expr));
     expect(withJob.map((r) => ("alert" in r ? r.alert : r.record))).toEqual(["MosapiExporterDown"]);
     const text = RULE_FILES.map(read).join("\n");
-    expect(text.match(/job="mosapi"/g)).toHaveLength(1);
-    expect(read("prometheus/README.md")).toContain("## Changing the job name");
+    expect(text.match(/job="mosapi-exporter"/g)).toHaveLength(1);
+    expect(read("prometheus/README.md")).toContain("## The exporter's job");
   });
 });
 

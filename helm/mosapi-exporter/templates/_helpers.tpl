@@ -35,6 +35,59 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/component: exporter
 app.kubernetes.io/part-of: mosapi-exporter
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+A name made of the full name and a suffix, within the 63 characters of a Kubernetes name: the
+full name is shortened, never the suffix, so that names stay distinct for any release name.
+Call with (list $ "suffix").
+*/}}
+{{- define "mosapi-exporter.suffixedName" -}}
+{{- $root := index . 0 }}
+{{- $suffix := printf "-%s" (index . 1) }}
+{{- $prefix := include "mosapi-exporter.fullname" $root | trunc (int (sub 63 (len $suffix))) | trimSuffix "-" }}
+{{- printf "%s%s" $prefix $suffix }}
+{{- end }}
+
+{{/*
+The exporter's web configuration as the chart sees it (web.config, the exporter-toolkit
+format): whether it serves TLS, requires client certificates, or asks for Basic auth.
+*/}}
+{{- define "mosapi-exporter.tls" -}}
+{{- if hasKey .Values.web.config "tls_server_config" }}true{{ end }}
+{{- end }}
+
+{{- define "mosapi-exporter.clientCertRequired" -}}
+{{- $tls := get .Values.web.config "tls_server_config" | default dict }}
+{{- if has ($tls.client_auth_type | default "") (list "RequireAnyClientCert" "RequireAndVerifyClientCert") }}true{{ end }}
+{{- end }}
+
+{{- define "mosapi-exporter.basicAuth" -}}
+{{- if get .Values.web.config "basic_auth_users" }}true{{ end }}
+{{- end }}
+
+{{- define "mosapi-exporter.scheme" -}}
+{{- if include "mosapi-exporter.tls" . }}https{{ else }}http{{ end }}
+{{- end }}
+
+{{/*
+The job label Prometheus gives the exporter when it scrapes it through the chart's
+ServiceMonitor: the value of the Service's label named by serviceMonitor.jobLabel, or the
+Service's name when jobLabel is empty or not a label of the Service (Prometheus Operator's
+rule). The PrometheusRule's MosapiExporterDown selects this job unless
+prometheusRule.exporterJob says otherwise.
+*/}}
+{{- define "mosapi-exporter.job" -}}
+{{- $labels := include "mosapi-exporter.labels" . | fromYaml }}
+{{- $jobLabel := .Values.serviceMonitor.jobLabel }}
+{{- if and $jobLabel (hasKey $labels $jobLabel) }}
+{{- get $labels $jobLabel }}
+{{- else }}
+{{- include "mosapi-exporter.fullname" . }}
+{{- end }}
 {{- end }}
 
 {{/*
