@@ -4,10 +4,11 @@
  *
  *   node bench/run.js                 full run (1,000 targets; cost table at 10/100/1,000/5,000)
  *   node bench/run.js --quick         smoke run on a tiny fleet (seconds; used by test/bench)
- *   node bench/run.js --only=scrape   one of scrape, memory, refresh, startup, scale
+ *   node bench/run.js --only=scrape   one of scrape, memory, refresh, startup, scale, board
  */
 import { availableParallelism, cpus } from "node:os";
 import { templateEntries } from "./lib/fleet.js";
+import { benchBoard } from "./board.js";
 import { benchMemory } from "./memory.js";
 import { benchRefresh } from "./refresh.js";
 import { benchScrape, renderTimings } from "./scrape.js";
@@ -77,4 +78,5 @@ if (wanted("scale")) {
     rows,
   );
 }
+if (wanted("board")) await benchBoard(templates, plan.targets, quick ? 2 : 5);
 console.log(`\ndone in ${ms(performance.now() - started)}`);

@@ -5,16 +5,25 @@
  * {@link html}, which escapes it.
  */
 import { COLLECTOR_NAMES } from "../snapshot/names.js";
+import type { CollectorName } from "../snapshot/names.js";
 import type { CollectorStatus, IncidentDetail, TargetSnapshot } from "../snapshot/snapshot.js";
 import type { MeasurementSummary } from "../mosapi/measurement.js";
 import type { MetricaReport } from "../mosapi/metrica-models.js";
 import type { Incident, ServiceType } from "../mosapi/models.js";
-import { iso } from "./board.js";
+import { THRESHOLD_MARKS, THRESHOLD_MINUTES, ago, isStale, iso } from "./board.js";
 import { html } from "./html.js";
 import type { SafeHtml } from "./html.js";
 
-/** ICANN's escalation ladder: shares of the emergency threshold marked on every bar (percent). */
-export const THRESHOLD_MARKS = [10, 25, 50, 75, 100] as const;
+/**
+ * A moment as people read it: relative (`3 min ago`) in the text, the absolute UTC time in the
+ * tooltip and the `datetime` attribute; never wrapped mid-token (style `time`).
+ */
+export function when(ms: number, now: number): SafeHtml {
+  const at = iso(ms);
+  return html`<time datetime="${at}" title="${at.replace("T", " ").replace("Z", " UTC")}"
+    >${ago(ms, now)}</time
+  >`;
+}
 
 /** Our status name; an unrecognised upstream value also shows what MoSAPI actually sent. */
 export function showStatus(status: string, rawStatus: string): string {
@@ -41,32 +50,66 @@ export function probeWord(status: string): string {
 }
 
 /**
- * The share of the emergency threshold used as a bar with ticks at {@link THRESHOLD_MARKS},
- * followed by the number as text. The bar is decoration (`aria-hidden`): the text says it all.
+ * The share of the emergency threshold used as a bar with ticks at {@link THRESHOLD_MARKS}
+ * (drawn by the style, so a bar costs a few bytes at 1,000 targets), then as text with the
+ * downtime it stands for: both come from the same `state` answer, so they always agree.
+ * The bar is decoration (`aria-hidden`): the text says it all.
  */
-export function thresholdBar(percent: number): SafeHtml {
+export function thresholdBar(percent: number, type?: ServiceType): SafeHtml {
   const width = Math.min(100, Math.max(0, percent));
   const tier = [...THRESHOLD_MARKS].reverse().find((mark) => percent >= mark);
+  const minutes =
+    type === undefined
+      ? ""
+      : `: ${Math.round((percent * THRESHOLD_MINUTES[type]) / 100)} of ${THRESHOLD_MINUTES[type]} min down this week`;
   return html`<div class="bar" aria-hidden="true">
       <span class="fill${tier === undefined ? "" : ` t${tier}`}" style="width: ${width}%"></span>
-      ${THRESHOLD_MARKS.map((mark) => html`<span class="mark" style="left: ${mark}%"></span>`)}
     </div>
-    <span class="note">${formatPercent(percent)} of emergency threshold</span>`;
+    <span class="note">${formatPercent(percent)} of emergency threshold${minutes}</span>`;
 }
 
-/** One service of one target as a grid cell: status, alarmed flag, downtime, threshold bar. */
-export function serviceCell(target: TargetSnapshot, type: ServiceType): SafeHtml {
+/** Since when the target's data is stale: the time of its last good `state`. */
+export function staleNote(target: TargetSnapshot, now: number): SafeHtml {
+  const since = target.collectors.state?.lastSuccessAt;
+  return html`<span class="note"
+    ><strong>stale</strong>: refresh failing; data from
+    ${since === undefined ? "an earlier refresh" : when(since, now)}</span
+  >`;
+}
+
+/**
+ * One service of one target as a grid cell: status, alarmed flag, emergency threshold used and
+ * the downtime it means. When the latest `state` refresh failed, the last good values are shown
+ * in grey as stale, with their age, never in a status colour. The `downtime` endpoint's own
+ * figure (another refresh) appears only where `state` has no threshold, with its age.
+ */
+export function serviceCell(target: TargetSnapshot, type: ServiceType, now: number): SafeHtml {
   if (target.state === undefined) return html`<td class="s-none">no data</td>`;
   const service = target.state.services[type];
   if (service === undefined) return html`<td class="s-none">not monitored</td>`;
+  const stale = isStale(target);
   const threshold = service.emergencyThreshold;
-  const downtime = target.downtimeMinutes?.[type];
-  return html`<td class="${statusClass(service.status)}">
+  return html`<td class="${stale ? "s-stale" : statusClass(service.status)}">
     <span class="status">${showStatus(service.status, service.rawStatus)}</span>
+    ${stale ? html`<br />${staleNote(target, now)}` : ""}
     ${target.alarmed?.[type] === true ? html`<br /><span class="flag">ALARMED</span>` : ""}
-    ${downtime === undefined ? "" : html`<br /><span class="note">${downtime} min down (week)</span>`}
-    ${threshold === undefined ? "" : thresholdBar(threshold)}
+    ${threshold === undefined ? downtimeNote(target, type, now) : thresholdBar(threshold, type)}
   </td>`;
+}
+
+/** The `downtime` endpoint's minutes with the age of the refresh they come from. */
+export function downtimeNote(
+  target: TargetSnapshot,
+  type: ServiceType,
+  now: number,
+): SafeHtml | "" {
+  const minutes = target.downtimeMinutes?.[type];
+  if (minutes === undefined) return "";
+  const at = target.collectors.downtime?.lastSuccessAt;
+  return html`<br /><span class="note"
+      >${minutes} min down this week (downtime
+      refresh${at === undefined ? "" : html` ${when(at, now)}`})</span
+    >`;
 }
 
 /** Active incidents of a service as listed by the last good `state`. */
@@ -84,28 +127,29 @@ export function incidentBlock(
   incident: Incident,
   detail: IncidentDetail | undefined,
   full: boolean,
+  now: number,
 ): SafeHtml {
   const measured = detail?.incidentId === incident.incidentId ? detail : undefined;
   return html`<article class="incident">
     <h3>${label}: incident ${incident.incidentId}</h3>
     <p>
       Started
-      ${iso(incident.startTime * 1000)}${incident.falsePositive ? " (flagged false positive)" : ""}.
+      ${when(incident.startTime * 1000, now)}${incident.falsePositive ? " (flagged false positive)" : ""}.
     </p>
     ${
       measured === undefined
         ? html`<p>No measurement fetched yet for this incident.</p>`
-        : measurementBlock(measured, full)
+        : measurementBlock(measured, full, now)
     }
   </article>`;
 }
 
-function measurementBlock(detail: IncidentDetail, full: boolean): SafeHtml {
+function measurementBlock(detail: IncidentDetail, full: boolean, now: number): SafeHtml {
   const m = detail.measurement;
   const counts = m.probeCounts;
   return html`<p>
-      Latest measurement ${detail.measurementId} of the cycle at
-      ${iso(m.cycleCalculationDateTime * 1000)}: ${m.status}. Probes: ${counts.up} up,
+      Latest measurement ${detail.measurementId} of the cycle
+      ${when(m.cycleCalculationDateTime * 1000, now)}: ${m.status}. Probes: ${counts.up} up,
       ${counts.down} down, ${counts.offline} offline, ${counts.no_result} no result.
     </p>
     ${full ? fullLists(m) : failedLists(m)}
@@ -216,17 +260,32 @@ function errorTable(m: MeasurementSummary): SafeHtml {
   </div>`;
 }
 
-/** A collector's last success (or `never`) and, when its last attempt failed, the error. */
-export function collectorCell(status: CollectorStatus | undefined): SafeHtml {
+/**
+ * A collector's last success (or `never`) and, when its last attempt failed, the error. A 403
+ * on METRICA also says what it means and how to stop asking.
+ */
+export function collectorCell(
+  name: CollectorName,
+  status: CollectorStatus | undefined,
+  now: number,
+): SafeHtml {
   if (status === undefined) return html`<td class="s-none">not run</td>`;
-  const success = status.lastSuccessAt === undefined ? "never" : `ok ${iso(status.lastSuccessAt)}`;
+  const success =
+    status.lastSuccessAt === undefined ? "never" : html`ok ${when(status.lastSuccessAt, now)}`;
   const error = status.lastError;
   if (error === undefined) return html`<td>${success}</td>`;
   return html`<td class="s-down">
-    ${success}<br /><strong>failed ${iso(error.at)}</strong>: ${error.reason}: ${error.message}
-    (${error.code})
+    ${success}<br /><strong>failed ${when(error.at, now)}</strong>: ${error.reason}:
+    ${error.message}
+    (${error.code})${name === "metrica" && error.reason === "forbidden" ? html`<br />${METRICA_FORBIDDEN}` : ""}
   </td>`;
 }
+
+/** What a 403 on Domain METRICA means, and the way out. */
+export const METRICA_FORBIDDEN = html`<span class="note"
+  >The credential lacks the METRICA role: ask ICANN to add it to the MoSAPI account, or turn the
+  collector off with <code>collectors.metrica: 0s</code>.</span
+>`;
 
 /** Column headers of the per-collector table, one per collector. */
 function collectorHeaders(): SafeHtml[] {
@@ -234,8 +293,8 @@ function collectorHeaders(): SafeHtml[] {
 }
 
 /** One cell per collector of `target`, in {@link COLLECTOR_NAMES} order. */
-function collectorCells(target: TargetSnapshot): SafeHtml[] {
-  return COLLECTOR_NAMES.map((name) => collectorCell(target.collectors[name]));
+function collectorCells(target: TargetSnapshot, now: number): SafeHtml[] {
+  return COLLECTOR_NAMES.map((name) => collectorCell(name, target.collectors[name], now));
 }
 
 /**
@@ -245,14 +304,16 @@ function collectorCells(target: TargetSnapshot): SafeHtml[] {
  */
 export function collectorSection(
   targets: readonly TargetSnapshot[],
+  now: number,
   rowHeader?: (target: TargetSnapshot) => SafeHtml,
+  caption: SafeHtml | string = "Last successful refresh and last error, per collector",
 ): SafeHtml {
   return html`<section aria-labelledby="collectors-title">
     <h2 id="collectors-title">Refreshes</h2>
     <div class="scroll">
       <table>
         <caption>
-          Last successful refresh and last error, per collector
+          ${caption}
         </caption>
         <thead>
           <tr>
@@ -264,7 +325,7 @@ export function collectorSection(
             (target) =>
               html`<tr>
                 ${rowHeader ? html`<th scope="row">${rowHeader(target)}</th>` : ""}
-                ${collectorCells(target)}
+                ${collectorCells(target, now)}
               </tr>`,
           )}
         </tbody>
@@ -273,9 +334,24 @@ export function collectorSection(
   </section>`;
 }
 
-/** `spam 12, phishing 3, botnetCc not monitored, malware 25`, in the order of the report. */
+/** Human names of the threat types METRICA reports; others are shown as sent. */
+const THREAT_NAMES: Readonly<Record<string, string>> = {
+  spam: "Spam",
+  phishing: "Phishing",
+  botnetCc: "Botnet command and control",
+  malware: "Malware",
+};
+
+/** `Botnet command and control` for `botnetCc`; an unknown type as MoSAPI sent it. */
+export function threatName(threatType: string): string {
+  return (
+    (Object.hasOwn(THREAT_NAMES, threatType) ? THREAT_NAMES[threatType] : undefined) ?? threatType
+  );
+}
+
+/** `Spam 12, Phishing 3, Botnet command and control not monitored`, in the report's order. */
 export function metricaThreatsText(report: MetricaReport): string {
   return report.threats
-    .map((t) => `${t.threatType} ${t.count === null ? "not monitored" : t.count}`)
+    .map((t) => `${threatName(t.threatType)} ${t.count === null ? "not monitored" : t.count}`)
     .join(", ");
 }

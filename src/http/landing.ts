@@ -1,13 +1,25 @@
 /**
- * The status board (`GET /`): one server-rendered page with the fleet at a glance, worst first.
- * A target × service grid (status in words and colour, alarmed flags, downtime, emergency
- * threshold used), the active incidents with their latest measurement, Domain METRICA totals,
- * and how each collector's refreshes go. No JavaScript; it reloads itself every minute.
+ * The status board (`GET /`): one server-rendered page with the fleet at a glance, worst first
+ * by SLA severity. Counts by state with a filter (`?show=`, `?q=`: plain links and a GET form,
+ * so a fleet of 1,000 targets stays usable), a target × service grid (status in words and
+ * colour, alarmed flags, emergency threshold used and the downtime it means), the active
+ * incidents with their latest measurement, Domain METRICA totals, and the failing refreshes.
+ * No JavaScript; it reloads itself every minute.
  */
 import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import { describeTarget } from "../mosapi/target.js";
-import { capped, countActiveIncidents, isFailing, targetPath, worstFirst } from "./board.js";
+import {
+  BOARD_FILTERS,
+  capped,
+  countActiveIncidents,
+  isFailing,
+  isStale,
+  plural,
+  targetPath,
+  worstFirst,
+} from "./board.js";
+import type { BoardFilter } from "./board.js";
 import {
   activeIncidents,
   collectorSection,
@@ -15,6 +27,7 @@ import {
   metricaThreatsText,
   serviceCell,
   showStatus,
+  staleNote,
   statusClass,
 } from "./fragments.js";
 import { html } from "./html.js";
@@ -25,27 +38,89 @@ import type { PageFrame } from "./layout.js";
 /** What the landing page shows. */
 export interface LandingPageInput extends PageFrame {
   readonly snapshot: Snapshot;
+  /** Which targets to list (`?show=`); default `all`. */
+  readonly filter?: BoardFilter;
+  /** Only targets whose name or id contains this, case-insensitive (`?q=`). */
+  readonly query?: string;
 }
+
+/** The filters as the board offers them, in order, with their labels. */
+const FILTER_LABELS: Readonly<Record<BoardFilter, string>> = {
+  all: "All",
+  problems: "Any problem",
+  threshold: "≥ 10 % of emergency threshold",
+  down: "Down",
+  alarmed: "Alarmed",
+  incidents: "Active incidents",
+  failing: "Refresh failing",
+  ok: "All well",
+};
 
 /** Renders the complete status board; targets are ordered by {@link worstFirst}. */
 export function renderLandingPage(input: LandingPageInput): string {
-  const targets = worstFirst(input.snapshot.targets);
-  const incidents = targets.reduce((sum, t) => sum + countActiveIncidents(t), 0);
-  const failing = targets.filter(isFailing).length;
+  const filter = input.filter ?? "all";
+  const query = (input.query ?? "").trim();
+  const all = worstFirst(input.snapshot.targets);
+  const matches = BOARD_FILTERS[filter];
+  const needle = query.toLowerCase();
+  const targets = all.filter(
+    (t) =>
+      matches(t) &&
+      (needle === "" ||
+        describeTarget(t.target).toLowerCase().includes(needle) ||
+        t.target.id.toLowerCase().includes(needle)),
+  );
+  const incidents = all.reduce((sum, t) => sum + countActiveIncidents(t), 0);
+  const failing = all.filter(isFailing).length;
+  const shown =
+    targets.length === all.length ? "" : html` Showing ${plural(targets.length, "target")}.`;
   const content = html`<p>
-      ${targets.length} target(s), ${incidents} active incident(s), ${failing} with failing
-      refreshes.
+      ${plural(all.length, "target")}, ${plural(incidents, "active incident")},
+      ${plural(failing, "target")} with failing refreshes.${shown}
     </p>
-    ${grid(targets)} ${incidentSection(targets)} ${metricaSection(targets)}
-    ${collectorSection(targets, targetLink)}`;
+    ${filterBar(all, filter, query)} ${grid(targets, input.now)}
+    ${incidentSection(targets, input.now)} ${metricaSection(targets)}
+    ${refreshSection(targets, input.now)}`;
   return renderPage(input, "MoSAPI exporter", "MoSAPI exporter", content);
+}
+
+/** Counts by state, each a link to the board filtered to it, and a search form. */
+function filterBar(all: readonly TargetSnapshot[], current: BoardFilter, query: string): SafeHtml {
+  const filters = Object.keys(FILTER_LABELS) as BoardFilter[];
+  const link = (name: BoardFilter) => {
+    const count = all.filter(BOARD_FILTERS[name]).length;
+    const label = html`${FILTER_LABELS[name]}: <strong>${count}</strong>`;
+    const href = name === "all" ? "/" : `/?show=${name}`;
+    return name === current && query === ""
+      ? html`<li><a href="${href}" aria-current="page" class="current">${label}</a></li>`
+      : html`<li><a href="${href}">${label}</a></li>`;
+  };
+  return html`<nav aria-label="Filter targets" class="filters">
+    <ul>
+      ${filters.map(link)}
+    </ul>
+    <form method="get" action="/">
+      <label>Target <input type="search" name="q" value="${query}" /></label>
+      <label
+        >Show
+        <select name="show">
+          ${filters.map((name) =>
+            name === current
+              ? html`<option value="${name}" selected>${FILTER_LABELS[name]}</option>`
+              : html`<option value="${name}">${FILTER_LABELS[name]}</option>`,
+          )}
+        </select></label
+      >
+      <button type="submit">Filter</button>
+    </form>
+  </nav>`;
 }
 
 function targetLink(target: TargetSnapshot): SafeHtml {
   return html`<a href="${targetPath(target.target)}">${describeTarget(target.target)}</a>`;
 }
 
-function grid(targets: readonly TargetSnapshot[]): SafeHtml {
+function grid(targets: readonly TargetSnapshot[], now: number): SafeHtml {
   return html`<section aria-labelledby="grid-title">
     <h2 id="grid-title">Services</h2>
     <p class="note">
@@ -55,7 +130,8 @@ function grid(targets: readonly TargetSnapshot[]): SafeHtml {
     <div class="scroll" id="grid">
       <table class="grid">
         <caption>
-          Every target and service, worst first
+          Every target and service, worst first: emergency threshold used, down, alarmed, active
+          incidents, then failing refreshes
         </caption>
         <thead>
           <tr>
@@ -70,9 +146,9 @@ function grid(targets: readonly TargetSnapshot[]): SafeHtml {
           ${
             targets.length === 0
               ? html`<tr>
-                  <td colspan="${SERVICE_TYPES.length + 4}">No targets configured.</td>
+                  <td colspan="${SERVICE_TYPES.length + 4}">No targets to show.</td>
                 </tr>`
-              : targets.map(gridRow)
+              : targets.map((target) => gridRow(target, now))
           }
         </tbody>
       </table>
@@ -80,12 +156,12 @@ function grid(targets: readonly TargetSnapshot[]): SafeHtml {
   </section>`;
 }
 
-function gridRow(target: TargetSnapshot): SafeHtml {
+function gridRow(target: TargetSnapshot, now: number): SafeHtml {
   const state = target.state;
   return html`<tr>
     <th scope="row">${targetLink(target)}</th>
-    ${refreshCell(target)} ${overallCell(target)}
-    ${SERVICE_TYPES.map((type) => serviceCell(target, type))}
+    ${refreshCell(target)} ${overallCell(target, now)}
+    ${SERVICE_TYPES.map((type) => serviceCell(target, type, now))}
     <td class="num">${state === undefined ? "—" : countActiveIncidents(target)}</td>
   </tr>`;
 }
@@ -98,17 +174,19 @@ function refreshCell(target: TargetSnapshot): SafeHtml {
     : html`<td class="s-up">ok</td>`;
 }
 
-function overallCell(target: TargetSnapshot): SafeHtml {
+function overallCell(target: TargetSnapshot, now: number): SafeHtml {
   const state = target.state;
   if (state === undefined) {
     return html`<td class="s-none">${target.stateAttempted ? "no data" : "pending"}</td>`;
   }
-  return html`<td class="${statusClass(state.status)}">
+  const stale = isStale(target);
+  return html`<td class="${stale ? "s-stale" : statusClass(state.status)}">
     <span class="status">${showStatus(state.status, state.rawStatus)}</span>
+    ${stale ? html`<br />${staleNote(target, now)}` : ""}
   </td>`;
 }
 
-function incidentSection(targets: readonly TargetSnapshot[]): SafeHtml {
+function incidentSection(targets: readonly TargetSnapshot[], now: number): SafeHtml {
   const blocks = targets.flatMap((target) =>
     SERVICE_TYPES.flatMap((type) =>
       activeIncidents(target, type).map((incident) =>
@@ -117,6 +195,7 @@ function incidentSection(targets: readonly TargetSnapshot[]): SafeHtml {
           incident,
           target.incidents?.[type],
           false,
+          now,
         ),
       ),
     ),
@@ -125,7 +204,7 @@ function incidentSection(targets: readonly TargetSnapshot[]): SafeHtml {
   return html`<section aria-labelledby="incidents-title">
     <h2 id="incidents-title">Active incidents</h2>
     ${blocks.length === 0 ? html`<p>No active incidents.</p>` : shown}
-    ${hidden > 0 ? html`<p>…and ${hidden} more active incident(s), not shown.</p>` : ""}
+    ${hidden > 0 ? html`<p>…and ${plural(hidden, "more active incident")}, not shown.</p>` : ""}
   </section>`;
 }
 
@@ -137,7 +216,8 @@ function metricaSection(targets: readonly TargetSnapshot[]): SafeHtml {
     <div class="scroll">
       <table>
         <caption>
-          Latest abuse reports: ${total} unique abuse domain(s) over ${withReport.length} report(s)
+          Latest abuse reports: ${plural(total, "unique abuse domain")} over
+          ${plural(withReport.length, "report")}
         </caption>
         <thead>
           <tr>
@@ -167,4 +247,24 @@ function metricaSection(targets: readonly TargetSnapshot[]): SafeHtml {
       </table>
     </div>
   </section>`;
+}
+
+/**
+ * The board's "Refreshes" table lists only targets with a failing collector (each target's
+ * page has all of them), so it stays short at 1,000 targets.
+ */
+function refreshSection(targets: readonly TargetSnapshot[], now: number): SafeHtml {
+  const failing = targets.filter(isFailing);
+  const fine = targets.length - failing.length;
+  return failing.length === 0
+    ? html`<section aria-labelledby="collectors-title">
+        <h2 id="collectors-title">Refreshes</h2>
+        <p>No failing refreshes among the ${plural(fine, "target")} shown.</p>
+      </section>`
+    : collectorSection(
+        failing,
+        now,
+        targetLink,
+        `Failing refreshes: last success and last error per collector (${plural(fine, "other target")} fine)`,
+      );
 }

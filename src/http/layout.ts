@@ -54,9 +54,9 @@ export function renderPage(
           <h1>${heading}</h1>
           <p>
             Version ${info.version} (revision ${info.revision}), Node.js ${info.nodeVersion}. Up
-            ${formatDuration(now - info.startedAt)}, since ${iso(info.startedAt)}.
+            ${formatDuration(now - info.startedAt)}, since ${utc(info.startedAt)}.
             ${ready ? "Ready." : "Not ready: waiting for the first state refresh."} Page generated
-            ${iso(now)}${refresh ? html`; reloads every ${REFRESH_SECONDS} s` : ""}.
+            ${utc(now)}${refresh ? html`; reloads every ${REFRESH_SECONDS} s` : ""}.
           </p>
           <nav aria-label="Exporter">
             <a href="/">Status board</a> · <a href="/metrics">Metrics</a> ·
@@ -73,6 +73,11 @@ export function renderPage(
         </footer>
       </body>
     </html> `.toString();
+}
+
+/** An absolute time, kept on one line. */
+function utc(ms: number): SafeHtml {
+  return html`<time datetime="${iso(ms)}">${iso(ms)}</time>`;
 }
 
 /**
@@ -105,7 +110,11 @@ ul { margin: 0; padding-left: 1.1rem; }
 .bar .fill.t10 { background: #8a6d00; }
 .bar .fill.t25 { background: #b45309; }
 .bar .fill.t50, .bar .fill.t75, .bar .fill.t100 { background: #b00020; }
-.bar .mark { position: absolute; top: -2px; bottom: -2px; width: 1px; margin-left: -1px; background: #111; }
+.bar::after { content: ""; position: absolute; top: -2px; bottom: -2px; left: 0; right: 0; background: linear-gradient(90deg, transparent calc(10% - 1px), #111 0 10%, transparent 0 calc(25% - 1px), #111 0 25%, transparent 0 calc(50% - 1px), #111 0 50%, transparent 0 calc(75% - 1px), #111 0 75%, transparent 0 calc(100% - 1px), #111 0); }
+time { white-space: nowrap; }
+.filters ul { list-style: none; padding: 0; margin: .5rem 0; display: flex; flex-wrap: wrap; gap: .25rem 1rem; }
+.filters .current { font-weight: bold; color: #111; text-decoration: none; }
+.filters form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .incident { border-left: 4px solid #b00020; padding-left: .75rem; margin-bottom: 1rem; }
 .s-up { background: #d7f3dc; color: #0b3d17; }
 .s-down { background: #fcd4d4; color: #5c0707; }
@@ -113,4 +122,5 @@ ul { margin: 0; padding-left: 1.1rem; }
 .s-unknown { background: #e6e0f5; color: #2b1c59; }
 .s-disabled { background: #eeeeee; color: #333; }
 .s-none { background: #fff; color: #444; }
+.s-stale { background: #eeeeee; color: #333; border-style: dashed; }
 `;

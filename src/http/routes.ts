@@ -8,6 +8,7 @@ import type { Response } from "express";
 import type { Snapshot } from "../snapshot/snapshot.js";
 import type { Clock } from "../util/clock.js";
 import type { Logger } from "../log/logger.js";
+import { parseBoardFilter } from "./board.js";
 import { renderLandingPage } from "./landing.js";
 import type { PageFrame, RunInfo } from "./layout.js";
 import { statusJson } from "./status-json.js";
@@ -107,8 +108,18 @@ export function createRoutes(deps: HttpDependencies, logger: Logger = deps.logge
     ready: deps.isReady(),
   });
 
-  router.get("/", (_req, res) => {
-    sendHtml(res, 200, renderLandingPage({ ...frame(), snapshot: deps.snapshot() }));
+  router.get("/", (req, res) => {
+    const { show, q } = req.query as Record<string, unknown>;
+    sendHtml(
+      res,
+      200,
+      renderLandingPage({
+        ...frame(),
+        snapshot: deps.snapshot(),
+        filter: parseBoardFilter(show),
+        query: typeof q === "string" ? q : "",
+      }),
+    );
   });
 
   router.get("/targets/:entity/:id", (req, res) => {

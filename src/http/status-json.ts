@@ -12,7 +12,7 @@ import { SERVICE_TYPES } from "../mosapi/models.js";
 import type { ServiceType } from "../mosapi/models.js";
 import type { Entity } from "../mosapi/target.js";
 import { describeTarget, targetKey } from "../mosapi/target.js";
-import { countActiveIncidents, isFailing, iso, targetPath, worstFirst } from "./board.js";
+import { countActiveIncidents, isFailing, isStale, iso, targetPath, worstFirst } from "./board.js";
 import type { PageFrame } from "./layout.js";
 
 /** Version of the document's shape; bumped (with a new path) only for breaking changes. */
@@ -67,6 +67,8 @@ export interface TargetJson {
   up: boolean;
   stateAttempted: boolean;
   failing: boolean;
+  /** The `state` data is from an earlier success: the latest `state` refresh failed. */
+  stale: boolean;
   status: string | null;
   rawStatus: string | null;
   lastUpdateApiDatabase: string | null;
@@ -134,6 +136,7 @@ function targetJson(target: TargetSnapshot): TargetJson {
     up: target.up,
     stateAttempted: target.stateAttempted,
     failing: isFailing(target),
+    stale: isStale(target),
     status: state?.status ?? null,
     rawStatus: state?.rawStatus ?? null,
     lastUpdateApiDatabase: state === undefined ? null : iso(state.lastUpdateApiDatabase * 1000),

@@ -8,14 +8,18 @@ import type { TargetSnapshot } from "../snapshot/snapshot.js";
 import { SERVICE_TYPES } from "../mosapi/models.js";
 import type { ServiceType } from "../mosapi/models.js";
 import { describeTarget } from "../mosapi/target.js";
-import { capped, iso } from "./board.js";
+import { THRESHOLD_MINUTES, capped, isStale, plural } from "./board.js";
 import {
   activeIncidents,
   collectorSection,
   incidentBlock,
+  METRICA_FORBIDDEN,
   serviceCell,
   showStatus,
+  staleNote,
   statusClass,
+  threatName,
+  when,
 } from "./fragments.js";
 import { html } from "./html.js";
 import type { SafeHtml } from "./html.js";
@@ -31,9 +35,10 @@ export interface TargetPageInput extends PageFrame {
 export function renderTargetPage(input: TargetPageInput): string {
   const { target } = input;
   const name = describeTarget(target.target);
+  const { now } = input;
   const content = html`<p><a href="/">← All targets</a></p>
-    ${overview(target)} ${servicesSection(target)} ${incidentsSection(target)}
-    ${metricaSection(target)} ${collectorSection([target])}`;
+    ${overview(target, now)} ${servicesSection(target, now)} ${incidentsSection(target, now)}
+    ${metricaSection(target)} ${collectorSection([target], now)}`;
   return renderPage(input, `${name} · MoSAPI exporter`, name, content);
 }
 
@@ -44,7 +49,7 @@ export function renderTargetNotFoundPage(frame: PageFrame, requested: string): s
   return renderPage(frame, "Unknown target · MoSAPI exporter", "Unknown target", content, false);
 }
 
-function overview(target: TargetSnapshot): SafeHtml {
+function overview(target: TargetSnapshot, now: number): SafeHtml {
   const state = target.state;
   if (state === undefined) {
     return html`<p>
@@ -56,48 +61,61 @@ function overview(target: TargetSnapshot): SafeHtml {
     >${showStatus(state.status, state.rawStatus)}</span
   >`;
   return html`<p>
-    Overall status: ${status}. ICANN last updated this data at
-    ${iso(state.lastUpdateApiDatabase * 1000)}; our last state refresh
+    Overall status: ${status}${isStale(target) ? html` (${staleNote(target, now)})` : ""}. ICANN
+    last updated this data ${when(state.lastUpdateApiDatabase * 1000, now)}; our last state refresh
     ${target.up ? "succeeded" : "failed"}.
   </p>`;
 }
 
-function servicesSection(target: TargetSnapshot): SafeHtml {
+function servicesSection(target: TargetSnapshot, now: number): SafeHtml {
   return html`<section aria-labelledby="services-title">
     <h2 id="services-title">Services</h2>
     <div class="scroll">
       <table class="grid">
         <caption>
-          Status, alarm, downtime and emergency threshold used per service
+          Status, alarm and emergency threshold used per service (from the state refresh); downtime
+          as the downtime endpoint reports it (its own refresh)
         </caption>
         <thead>
           <tr>
             <th scope="col">Service</th>
             <th scope="col">Status</th>
+            <th scope="col">Emergency threshold (minutes a week)</th>
+            <th scope="col">Downtime endpoint</th>
             <th scope="col">Incidents (active / resolved)</th>
           </tr>
         </thead>
         <tbody>
-          ${SERVICE_TYPES.map((type) => serviceRow(target, type))}
+          ${SERVICE_TYPES.map((type) => serviceRow(target, type, now))}
         </tbody>
       </table>
     </div>
   </section>`;
 }
 
-function serviceRow(target: TargetSnapshot, type: ServiceType): SafeHtml {
+function serviceRow(target: TargetSnapshot, type: ServiceType, now: number): SafeHtml {
   const incidents = target.state?.services[type]?.incidents;
   const active = incidents?.filter((i) => i.state === "active").length ?? 0;
+  const downtime = target.downtimeMinutes?.[type];
+  const downtimeAt = target.collectors.downtime?.lastSuccessAt;
   return html`<tr>
     <th scope="row">${type.toUpperCase()}</th>
-    ${serviceCell(target, type)}
+    ${serviceCell(target, type, now)}
+    <td class="num">${THRESHOLD_MINUTES[type]}</td>
+    <td>
+      ${
+        downtime === undefined
+          ? "—"
+          : html`${downtime} min${downtimeAt === undefined ? "" : html`, ${when(downtimeAt, now)}`}`
+      }
+    </td>
     <td class="num">
       ${incidents === undefined ? "—" : `${active} / ${incidents.length - active}`}
     </td>
   </tr>`;
 }
 
-function incidentsSection(target: TargetSnapshot): SafeHtml {
+function incidentsSection(target: TargetSnapshot, now: number): SafeHtml {
   const rows = SERVICE_TYPES.flatMap((type) =>
     (target.state?.services[type]?.incidents ?? []).map(
       (incident) =>
@@ -105,15 +123,15 @@ function incidentsSection(target: TargetSnapshot): SafeHtml {
           <th scope="row">${type.toUpperCase()}</th>
           <td>${incident.incidentId}</td>
           <td class="${incident.state === "active" ? "s-down" : "s-up"}">${incident.state}</td>
-          <td>${iso(incident.startTime * 1000)}</td>
-          <td>${incident.endTime === null ? "—" : iso(incident.endTime * 1000)}</td>
+          <td>${when(incident.startTime * 1000, now)}</td>
+          <td>${incident.endTime === null ? "—" : when(incident.endTime * 1000, now)}</td>
           <td>${incident.falsePositive ? "yes" : "no"}</td>
         </tr>`,
     ),
   );
   const details = SERVICE_TYPES.flatMap((type) =>
     activeIncidents(target, type).map((incident) =>
-      incidentBlock(type.toUpperCase(), incident, target.incidents?.[type], true),
+      incidentBlock(type.toUpperCase(), incident, target.incidents?.[type], true, now),
     ),
   );
   const listed = capped(rows);
@@ -144,11 +162,11 @@ function incidentsSection(target: TargetSnapshot): SafeHtml {
             </table>
           </div>`
     }
-    ${listed.hidden > 0 ? html`<p>…and ${listed.hidden} more incident(s), not listed.</p>` : ""}
+    ${listed.hidden > 0 ? html`<p>…and ${plural(listed.hidden, "more incident")}, not listed.</p>` : ""}
     ${detailed.shown}
     ${
       detailed.hidden > 0
-        ? html`<p>…and ${detailed.hidden} more active incident(s), not shown.</p>`
+        ? html`<p>…and ${plural(detailed.hidden, "more active incident")}, not shown.</p>`
         : ""
     }
   </section>`;
@@ -164,8 +182,8 @@ function metricaSection(target: TargetSnapshot): SafeHtml {
         : html`<div class="scroll">
             <table>
               <caption>
-                Report of ${report.domainListDate}: ${report.uniqueAbuseDomains} unique abuse
-                domain(s)
+                Report of ${report.domainListDate}:
+                ${plural(report.uniqueAbuseDomains, "unique abuse domain")}
               </caption>
               <thead>
                 <tr>
@@ -177,15 +195,17 @@ function metricaSection(target: TargetSnapshot): SafeHtml {
                 ${report.threats.map(
                   (t) =>
                     html`<tr>
-                      <th scope="row">${t.threatType}</th>
+                      <th scope="row">${threatName(t.threatType)}</th>
                       <td class="num">${t.count === null ? "not monitored" : t.count}</td>
                     </tr>`,
                 )}
               </tbody>
             </table>
           </div>`;
+  const error = target.collectors.metrica?.lastError;
   return html`<section aria-labelledby="metrica-title">
     <h2 id="metrica-title">Domain METRICA</h2>
+    ${error?.reason === "forbidden" ? html`<p>MoSAPI answered 403. ${METRICA_FORBIDDEN}</p>` : ""}
     ${body}
   </section>`;
 }

@@ -39,6 +39,7 @@ describe.skipIf(!existsSync(new URL("../../dist/main.js", import.meta.url)))(
         "## Refresh: 10 targets",
         "## Startup: 5 targets",
         "## Cost by fleet size",
+        "## Board: 10 targets",
       ]) {
         expect(stdout).toContain(heading);
       }
@@ -46,6 +47,7 @@ describe.skipIf(!existsSync(new URL("../../dist/main.js", import.meta.url)))(
         expect(stdout).toMatch(new RegExp(`^${server} .*×`, "m"));
       }
       expect(stdout).toContain("vs floor");
+      expect(stdout).toMatch(/^board, all targets .* kB/m);
       expect(stdout).not.toContain("NOT REACHED");
       expect(stdout).not.toContain("FAILED");
     }, 60_000);

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { findTool } from "./tools.js";
 
 const run = promisify(execFile);
 
@@ -45,7 +46,7 @@ subjectKeyIdentifier = hash
 `;
 
 async function openssl(dir: string, args: readonly string[]): Promise<void> {
-  await run("openssl", args, { cwd: dir });
+  await run(findTool("openssl", "openssl"), args, { cwd: dir });
 }
 
 async function pair(dir: string, name: string): Promise<PemPair> {

@@ -3,8 +3,8 @@
  * end-to-end tests of the shipped rules and dashboards: temp config and storage, bounded polls
  * of the HTTP API, an orderly stop. Plus `promtool check metrics` and a tiny webhook receiver.
  *
- * The binaries are Debian's `prometheus` / `prometheus-alertmanager` packages (.ci/run installs
- * them). A missing binary is an error with that hint, never a skip: the test proves the rules
+ * The binaries are Debian's `prometheus` / `prometheus-alertmanager` packages, found by
+ * {@link findTool} (npm test's pretest step installs them). A missing binary is an error with that hint, never a skip: the test proves the rules
  * and queries work on the real thing.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Agent, request } from "undici";
 import { isMap, isSeq, parseDocument, stringify, type YAMLMap } from "yaml";
+import { findTool } from "./tools.js";
 
 /** How long a child may take to become ready, and to exit after SIGTERM. */
 const START_TIMEOUT_MS = 15_000;
@@ -245,7 +246,7 @@ export interface PrometheusOptions {
   readonly forDuration?: string;
   /** `host:port` of an Alertmanager to send alerts to. */
   readonly alertmanager?: string;
-  /** Default `prometheus` (on PATH). */
+  /** Default `prometheus`, found by {@link findTool}. */
   readonly binary?: string;
 }
 
@@ -340,7 +341,7 @@ function toSamples(data: QueryData): PromSample[] {
  *   time (e.g. a rule file it refuses)
  */
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
-  const binary = options.binary ?? "prometheus";
+  const binary = options.binary ?? findTool("prometheus", "prometheus");
   const dir = await mkdtemp(path.join(tmpdir(), "mosapi-prometheus-"));
   const agent = new Agent();
   let child: Child | undefined;
@@ -392,7 +393,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
         `--web.listen-address=127.0.0.1:${port}`,
         "--web.enable-lifecycle",
       ],
-      "install Debian's `prometheus` package (.ci/run does); this end-to-end test needs a real Prometheus",
+      "install Debian's `prometheus` package (npm test's pretest step does); this end-to-end test needs a real Prometheus",
     );
     const started = child;
     await poll(
@@ -486,7 +487,7 @@ export interface PromtoolResult {
  */
 export async function promtoolCheckMetrics(
   text: string,
-  binary = "promtool",
+  binary = findTool("promtool", "prometheus"),
 ): Promise<PromtoolResult> {
   const proc = spawn(binary, ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
@@ -501,7 +502,7 @@ export async function promtoolCheckMetrics(
     ]);
   } catch (error) {
     throw new Error(
-      `${binary} not usable (${(error as Error).message}): install Debian's \`prometheus\` package (.ci/run does)`,
+      `${binary} not usable (${(error as Error).message}): install Debian's \`prometheus\` package (npm test's pretest step does)`,
       { cause: error },
     );
   }
@@ -590,7 +591,7 @@ export function alertmanagerTestConfig(text: string, webhookUrl: string): string
  */
 export async function startAlertmanager(
   configText: string,
-  binary = "prometheus-alertmanager",
+  binary = findTool("prometheus-alertmanager", "prometheus-alertmanager"),
 ): Promise<RunningAlertmanager> {
   const dir = await mkdtemp(path.join(tmpdir(), "mosapi-alertmanager-"));
   const agent = new Agent();
@@ -613,7 +614,7 @@ export async function startAlertmanager(
         `--web.listen-address=127.0.0.1:${port}`,
         "--cluster.listen-address=",
       ],
-      "install Debian's `prometheus-alertmanager` package (.ci/run does)",
+      "install Debian's `prometheus-alertmanager` package (npm test's pretest step does)",
     );
     const started = child;
     await poll(

@@ -21,6 +21,14 @@ export const FRAME: PageFrame = {
   ready: true,
 };
 
+/** A METRICA refresh refused with 403: the credential lacks the METRICA role. */
+export const FORBIDDEN = {
+  reason: "forbidden",
+  code: "MOSAPI_FORBIDDEN",
+  message: "metrica answered 403",
+  at: AT,
+} as const;
+
 /** A parsed `monitoring/state` body. */
 export function state(status: string, services: Record<string, unknown>, tld = "example") {
   return stateResponseSchema.parse({

@@ -4,7 +4,9 @@ import type { RefreshErrorCode } from "../../src/mosapi/errors.js";
 import { renderLandingPage } from "../../src/http/landing.js";
 import {
   AT,
+  FORBIDDEN,
   FRAME,
+  NOW,
   down,
   failing,
   healthy,
@@ -58,7 +60,9 @@ describe("renderLandingPage", () => {
       expect(page).toContain(`<a href="${href}">`);
     }
     expect(page).toContain("Version 1.2.3 (revision abc1234), Node.js v20.19.0.");
-    expect(page).toContain("Up 1d 2h 5m, since 2025-03-03T03:01:07Z.");
+    expect(page).toContain(
+      'Up 1d 2h 5m, since<time datetime="2025-03-03T03:01:07Z">2025-03-03T03:01:07Z</time>.',
+    );
     expect(page).toContain("Ready.");
     expect(render([pending], false)).toContain("Not ready");
   });
@@ -66,7 +70,7 @@ describe("renderLandingPage", () => {
   it("has a captioned grid with column and row headers; rows link to the detail pages", () => {
     const page = render([healthy, failing]);
     expect(page).toContain(
-      '<table class="grid"><caption>Every target and service, worst first</caption>',
+      '<table class="grid"><caption>Every target and service, worst first: emergency threshold used, down, alarmed, active incidents, then failing refreshes</caption>',
     );
     for (const col of ["Target", "Refresh", "Status", "DNS", "DNSSEC", "RDDS", "RDAP", "EPP"]) {
       expect(page).toContain(`<th scope="col">${col}</th>`);
@@ -75,16 +79,17 @@ describe("renderLandingPage", () => {
     expect(page).toContain('<th scope="row"><a href="/targets/rr/9999">registrar 9999</a></th>');
   });
 
-  it("shows each service's status in words and colour, downtime, alarm and threshold bar", () => {
+  it("shows each service's status in words and colour, alarm, threshold bar and the downtime it means", () => {
     const page = render([healthy, down]);
     const example = row(page, "TLD example");
     expect(example).toContain(
-      '<td class="s-up"><span class="status">up</span><br /><span class="note">30 min down (week)</span><div class="bar" aria-hidden="true"><span class="fill t10" style="width: 12.5%"></span>',
+      '<td class="s-up"><span class="status">up</span><div class="bar" aria-hidden="true"><span class="fill t10" style="width: 12.5%"></span></div>',
     );
-    for (const mark of [10, 25, 50, 75, 100]) {
-      expect(example).toContain(`<span class="mark" style="left: ${mark}%"></span>`);
-    }
-    expect(example).toContain('<span class="note">12.5% of emergency threshold</span>');
+    // Minutes derived from the same `state` answer as the percent, so the two always agree.
+    expect(example).toContain(
+      '<span class="note">12.5% of emergency threshold: 30 of 240 min down this week</span>',
+    );
+    expect(example).toContain("1% of emergency threshold: 14 of 1440 min down this week");
     expect(example).toContain('<td class="s-disabled"><span class="status">disabled</span></td>');
     expect(example).toContain('<td class="s-none">not monitored</td>');
     expect(example).toContain(
@@ -111,13 +116,13 @@ describe("renderLandingPage", () => {
 
   it("lists active incidents with start, failed probes, name servers down and error codes", () => {
     const page = render([healthy, down]);
-    expect(page).toContain("2 target(s), 2 active incident(s), 0 with failing refreshes.");
+    expect(page).toContain("2 targets, 2 active incidents, 0 targets with failing refreshes.");
     const incidents = section(page, "incidents-title");
     expect(incidents).toContain(
-      "<h3>TLD test DNS: incident 1.2</h3><p>Started 2025-03-04T03:46:40Z.</p>",
+      '<h3>TLD test DNS: incident 1.2</h3><p>Started<time datetime="2025-03-04T03:46:40Z" title="2025-03-04 03:46:40 UTC">1 h ago</time>.</p>',
     );
     expect(incidents).toContain(
-      "Latest measurement 1741063800.9 of the cycle at 2025-03-04T04:50:00Z: Down. Probes: 1 up, 1 down, 1 offline, 1 no result.",
+      '<p>Latest measurement 1741063800.9 of the cycle<time datetime="2025-03-04T04:50:00Z" title="2025-03-04 04:50:00 UTC">16 min ago</time>: Down. Probes: 1 up, 1 down, 1 offline, 1 no result.</p>',
     );
     expect(incidents).toContain(
       "Failed probes: Amsterdam (down), Johannesburg (offline), Singapore (no result).",
@@ -127,9 +132,8 @@ describe("renderLandingPage", () => {
       '<tr><td>DNS</td><td class="num">-200</td><td>No reply from name server</td><td class="num">4</td></tr>',
     );
     expect(incidents).toContain("<td>DNSSEC: signature expired (TCP)</td>");
-    expect(incidents).toContain(
-      "<h3>TLD test RDAP: incident 2.1</h3><p>Started 2025-03-04T03:46:40Z.</p><p>No measurement fetched yet for this incident.</p>",
-    );
+    expect(incidents).toContain("<h3>TLD test RDAP: incident 2.1</h3><p>Started<time");
+    expect(incidents).toContain("</time>.</p><p>No measurement fetched yet for this incident.</p>");
     expect(incidents).not.toContain("incident 1.1");
     expect(section(render([healthy]), "incidents-title")).toContain("No active incidents.");
   });
@@ -137,32 +141,37 @@ describe("renderLandingPage", () => {
   it("shows METRICA totals per target", () => {
     const metrica = section(render([healthy, down, pending]), "metrica-title");
     expect(metrica).toContain(
-      "<caption>Latest abuse reports: 40 unique abuse domain(s) over 1 report(s)</caption>",
+      "<caption>Latest abuse reports: 40 unique abuse domains over 1 report</caption>",
     );
     expect(metrica).toContain(
-      '<td>2025-03-03</td><td class="num">40</td><td>spam 12, botnetCc not monitored</td>',
+      '<td>2025-03-03</td><td class="num">40</td><td>Spam 12, Botnet command and control not monitored</td>',
     );
     expect(metrica).toContain('TLD test</a></th><td colspan="3">no report</td>');
     expect(metrica).toContain('TLD invalid</a></th><td colspan="3">not fetched</td>');
   });
 
-  it("shows per collector the last success and the last error", () => {
+  it("lists the failing refreshes only: last success and last error per collector", () => {
     const refreshes = section(render([healthy, failing]), "collectors-title");
+    expect(refreshes).toContain(
+      "<caption>Failing refreshes: last success and last error per collector (1 other target fine)</caption>",
+    );
     expect(refreshes).toContain(
       '<th scope="col">state</th><th scope="col">alarmed</th><th scope="col">downtime</th><th scope="col">incidents</th><th scope="col">metrica</th>',
     );
+    expect(refreshes).not.toContain("TLD example");
     expect(refreshes).toContain(
-      '<td>ok 2025-03-04T05:05:37Z</td><td>ok 2025-03-04T05:04:37Z</td><td class="s-none">not run</td>',
+      '<td class="s-down">never<br /><strong>failed<time datetime="2025-03-04T05:05:37Z" title="2025-03-04 05:05:37 UTC">30 s ago</time></strong>: timeout: state request timed out after 15s (MOSAPI_TIMEOUT)</td>',
     );
-    expect(refreshes).toContain(
-      '<td class="s-down">never<br /><strong>failed 2025-03-04T05:05:37Z</strong>: timeout: state request timed out after 15s (MOSAPI_TIMEOUT)</td>',
+    expect(section(render([healthy]), "collectors-title")).toContain(
+      "<p>No failing refreshes among the 1 target shown.</p>",
     );
     const grid = row(render([failing]), "registrar 9999");
     expect(grid).toContain('<td class="s-down">failing</td><td class="s-none">no data</td>');
   });
 
-  it("orders worst first: failing refreshes, then down, inconclusive, unknown, up", () => {
-    // Within each group the overall status decides; ties keep configuration order.
+  it("orders worst first: SLA severity, then failing refreshes, then inconclusive, unknown, up", () => {
+    // Severity: threshold mark reached, down, alarmed, active incidents. Then refresh problems,
+    // then the overall status; ties keep configuration order.
     const inconclusive: TargetSnapshot = {
       ...healthy,
       target: { entity: "ry", id: "inconclusive", credentials: "c" },
@@ -185,18 +194,96 @@ describe("renderLandingPage", () => {
     };
     const page = render([healthy, pending, unknown, down, inconclusive, partly, failing]);
     expect(rowOrder(page)).toEqual([
-      "registrar 9999",
-      "TLD forbidden",
       "TLD test",
+      "TLD forbidden",
+      "TLD example",
+      "registrar 9999",
       "TLD inconclusive",
       "TLD invalid",
       "TLD weird",
-      "TLD example",
     ]);
     expect(row(page, "TLD forbidden")).toContain('<td class="s-inconclusive">partly failing</td>');
     expect(row(page, "TLD weird")).toContain(
       '<td class="s-unknown"><span class="status">unknown (Sideways)</span></td>',
     );
+  });
+
+  it("shows a DNS-down TLD above a target whose METRICA refresh gets 403", () => {
+    const quiet = state("Up", { DNS: { status: "Up", emergencyThreshold: 0 } });
+    const forbidden: TargetSnapshot = {
+      ...healthy,
+      state: quiet,
+      target: { entity: "ry", id: "forbidden", credentials: "c" },
+      collectors: { ...healthy.collectors, metrica: { lastError: FORBIDDEN } },
+    };
+    const dnsDown: TargetSnapshot = {
+      ...healthy,
+      target: { entity: "ry", id: "dnsdown", credentials: "c" },
+      state: state("Down", { DNS: { status: "Down", emergencyThreshold: 2.5 } }),
+    };
+    const page = render([forbidden, dnsDown]);
+    expect(rowOrder(page)).toEqual(["TLD dnsdown", "TLD forbidden"]);
+    const refreshes = section(page, "collectors-title");
+    expect(refreshes).toContain(
+      "The credential lacks the METRICA role: ask ICANN to add it to the MoSAPI account, or turn the collector off with<code>collectors.metrica: 0s</code>.",
+    );
+  });
+
+  it("shows a failing target's last values grey and stale with their age, never a fresh up", () => {
+    const stale: TargetSnapshot = {
+      ...healthy,
+      up: false,
+      collectors: {
+        state: {
+          lastSuccessAt: NOW - 7 * 60_000,
+          lastError: { reason: "timeout", code: "MOSAPI_TIMEOUT", message: "timed out", at: AT },
+        },
+      },
+    };
+    const example = row(render([stale]), "TLD example");
+    expect(example).not.toContain('class="s-up"');
+    expect(example).toContain(
+      '<td class="s-stale"><span class="status">up</span><br /><span class="note"><strong>stale</strong>: refresh failing; data from<time datetime="2025-03-04T04:59:07Z" title="2025-03-04 04:59:07 UTC">7 min ago</time></span>',
+    );
+    expect(example).toContain('<td class="s-down">failing</td>');
+  });
+
+  it("counts targets by state, each count a link to the board filtered to it", () => {
+    const page = render([healthy, down, failing, pending]);
+    const filters = page.slice(page.indexOf('<nav aria-label="Filter targets"'));
+    expect(filters).toContain(
+      '<li><a href="/" aria-current="page" class="current">All:<strong>4</strong></a></li>',
+    );
+    for (const [show, count] of [
+      ["problems", 3],
+      ["threshold", 2],
+      ["down", 1],
+      ["alarmed", 1],
+      ["incidents", 1],
+      ["failing", 1],
+      ["ok", 0],
+    ] as const) {
+      expect(filters).toMatch(
+        new RegExp(`<a href="/\\?show=${show}">[^<]*:<strong>${count}</strong>`),
+      );
+    }
+    expect(filters).toContain('<form method="get" action="/">');
+  });
+
+  it("lists only the targets the filter and the search select, and says so", () => {
+    const page = normalize(
+      renderLandingPage({ ...FRAME, snapshot: snapshotOf(healthy, down, failing), filter: "down" }),
+    );
+    expect(rowOrder(page)).toEqual(["TLD test"]);
+    expect(page).toContain(
+      "3 targets, 2 active incidents, 1 target with failing refreshes. Showing 1 target.",
+    );
+    expect(page).toContain('<option value="down" selected>Down</option>');
+    const searched = normalize(
+      renderLandingPage({ ...FRAME, snapshot: snapshotOf(healthy, down, failing), query: " 999" }),
+    );
+    expect(rowOrder(searched)).toEqual(["registrar 9999"]);
+    expect(searched).toContain('<input type="search" name="q" value="999" />');
   });
 
   it("puts the higher emergency threshold first among equal statuses", () => {
@@ -209,7 +296,7 @@ describe("renderLandingPage", () => {
   });
 
   it("renders an empty configuration", () => {
-    expect(render([])).toContain('<td colspan="9">No targets configured.</td>');
+    expect(render([])).toContain('<td colspan="9">No targets to show.</td>');
   });
 
   it("renders upstream and config strings as text, never as markup", () => {
@@ -277,7 +364,7 @@ describe("a state with absurdly many incidents", () => {
       state: state("Down", { DNS: { status: "Down", emergencyThreshold: 50, incidents } }, "test"),
     };
     const page = render([crowded]);
-    expect(page).toContain("…and 1950 more active incident(s), not shown.");
+    expect(page).toContain("…and 1950 more active incidents, not shown.");
     expect(page.length).toBeLessThan(200_000);
   });
 });

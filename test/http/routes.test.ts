@@ -227,10 +227,26 @@ describe("GET /", () => {
     );
     expect(res.body).toContain("<title>MoSAPI exporter</title>");
     expect(res.body).toContain("Version 1.2.3 (revision abc1234)");
-    expect(res.body.replace(/\s+/g, " ")).toContain("Up 1m, since 1970-01-01T00:00:00Z.");
+    expect(res.body.replace(/\s+/g, " ")).toContain(
+      'Up 1m, since <time datetime="1970-01-01T00:00:00Z">1970-01-01T00:00:00Z</time>.',
+    );
     expect(res.body).toContain('<a href="/targets/rr/9999">registrar 9999</a>');
     expect(res.body).toContain("Not ready");
     expect((await call(`${url}/`, "HEAD")).body).toBe("");
+  });
+
+  it("filters by the show and q query parameters; unknown values show everything", async () => {
+    const { url } = await start();
+    const searched = await call(`${url}/?q=99`);
+    expect(searched.body).toContain('<a href="/targets/rr/9999">registrar 9999</a>');
+    expect(searched.body).not.toContain('<a href="/targets/ry/test">TLD test</a>');
+    const none = await call(`${url}/?show=failing&q=9999`);
+    expect(none.body).toContain('<option value="failing" selected>');
+    expect(none.body).toContain("No targets to show.");
+    expect(none.body).toContain('name="q" value="9999"');
+    const odd = await call(`${url}/?show=%3Cb%3E&show=x&q[a]=1`);
+    expect(odd.status).toBe(200);
+    expect(odd.body).toContain('<option value="all" selected>');
   });
 
   it("escapes hostile snapshot data end to end", async () => {

@@ -21,10 +21,10 @@ describe("statusJson", () => {
 
   it("lists targets worst first, as the status board does", () => {
     expect(doc.targets.map((t) => t.key)).toEqual([
-      "rr/9999",
       "ry/test",
-      "ry/invalid",
       "ry/example",
+      "rr/9999",
+      "ry/invalid",
     ]);
   });
 
@@ -37,6 +37,7 @@ describe("statusJson", () => {
       path: "/targets/ry/test",
       up: true,
       failing: false,
+      stale: false,
       status: "down",
       rawStatus: "Down",
       lastUpdateApiDatabase: "2025-03-04T05:05:00Z",

@@ -4,16 +4,17 @@
  * every metric they read is in METRICS.md; the example Alertmanager configuration is valid,
  * routes by severity and inhibits lower ladder tiers.
  *
- * promtool and amtool are Debian's `prometheus` and `prometheus-alertmanager` (.ci/run
- * installs them). A missing binary fails the test with that hint instead of skipping it.
+ * promtool and amtool are Debian's `prometheus` and `prometheus-alertmanager` (npm test's
+ * pretest step installs them). A missing binary fails the test with that hint instead of skipping it.
  */
 import { execFile } from "node:child_process";
-import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { z } from "zod";
+import { findTool } from "../helpers/tools.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const RULE_FILES = ["prometheus/mosapi-recording.yml", "prometheus/mosapi-alerts.yml"];
@@ -93,21 +94,6 @@ const alertCases = unitTests.flatMap((t) => t.alert_rule_test ?? []);
 const exprCases = unitTests.flatMap((t) => t.promql_expr_test ?? []);
 
 /** The executable `name` on PATH, or a failure telling how CI gets it. */
-function tool(name: string, debianPackage: string): string {
-  for (const dir of (process.env["PATH"] ?? "").split(path.delimiter)) {
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error(
-    `${name} not found on PATH: install Debian's ${debianPackage} package (.ci/run installs it)`,
-  );
-}
-
 interface Run {
   code: number;
   output: string;
@@ -177,7 +163,7 @@ function matches(matcher: string, labels: Readonly<Record<string, string>>): boo
 
 describe("promtool", () => {
   it("checks both rule files without errors or warnings", async () => {
-    const promtool = tool("promtool", "prometheus");
+    const promtool = findTool("promtool", "prometheus");
     const result = await run(promtool, ["check", "rules", ...RULE_FILES]);
     expect(result.code, result.output).toBe(0);
     expect(result.output).not.toMatch(/warn/i);
@@ -185,7 +171,7 @@ describe("promtool", () => {
   });
 
   it("passes the unit tests in prometheus/tests", async () => {
-    const promtool = tool("promtool", "prometheus");
+    const promtool = findTool("promtool", "prometheus");
     expect(unitTestFiles.length).toBeGreaterThan(0);
     const result = await run(promtool, ["test", "rules", ...unitTestFiles]);
     expect(result.code, result.output).toBe(0);
@@ -308,7 +294,7 @@ describe("alertmanager.yml", () => {
   const config = alertmanagerSchema.parse(parse(read(ALERTMANAGER)));
 
   it("passes amtool check-config", async () => {
-    const amtool = tool("amtool", "prometheus-alertmanager");
+    const amtool = findTool("amtool", "prometheus-alertmanager");
     const result = await run(amtool, ["check-config", ALERTMANAGER]);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain("SUCCESS");
@@ -320,7 +306,7 @@ describe("alertmanager.yml", () => {
     ["MosapiEmergencyThreshold10", "warning", "mosapi-tickets"],
     ["SomeoneElsesAlert", "page", "default"],
   ])("routes %s (severity %s) to %s", async (alertname, severity, receiver) => {
-    const amtool = tool("amtool", "prometheus-alertmanager");
+    const amtool = findTool("amtool", "prometheus-alertmanager");
     const result = await run(amtool, [
       "config",
       "routes",

@@ -17,6 +17,7 @@ import { createLogger } from "../../src/log/logger.js";
 import type { ClientAuthType, TlsServerSettings, WebConfig } from "../../src/web/config.js";
 import { createLogSink, type LogSink } from "../helpers/log-sink.js";
 import { createTestPki, type PemPair, type TestPki } from "../helpers/pki.js";
+import { findTool } from "../helpers/tools.js";
 import { httpsGet } from "./https-get.js";
 
 let pki: TestPki;
@@ -165,7 +166,7 @@ describe("certificate rotation", () => {
     );
     const args = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     await run(
-      "openssl",
+      findTool("openssl", "openssl"),
       [
         "req",
         "-new",
@@ -182,7 +183,7 @@ describe("certificate rotation", () => {
       { cwd: pki.dir },
     );
     await run(
-      "openssl",
+      findTool("openssl", "openssl"),
       [
         "x509",
         "-req",

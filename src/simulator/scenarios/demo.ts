@@ -8,7 +8,7 @@ import { DAY, HOUR, MINUTE, demoScenario } from "./common.js";
  */
 export const demo: Scenario = demoScenario(
   "demo",
-  "example healthy (RDAP incident two days ago), test DNS down for 25 min, " +
+  "example healthy (RDAP incident two days ago), test DNS down since 25 min before the epoch, " +
     "xn--zckzah inconclusive, registrar 9999 up",
   [
     {
@@ -45,7 +45,9 @@ export const demo: Scenario = demoScenario(
       entity: "ry",
       id: "test",
       services: {
-        // Down for 25 cycles (10.417 % of the 4 h threshold), plus a false positive yesterday.
+        // Down since 25 min before the epoch (the start time rounded down to 5 min), so 25 to 30
+        // cycles when the demo starts (10.417 to 12.5 % of the 4 h threshold), plus a false
+        // positive yesterday.
         DNS: {
           outages: [
             { start: -DAY, end: -DAY + 10 * MINUTE, falsePositive: true },
