@@ -7,9 +7,14 @@
  * time.
  */
 import bcrypt from "bcryptjs";
-import { describe, expect, it } from "vitest";
-import { helmLint, helmTemplate, type K8sObject } from "./helm-tool.js";
+import { describe, expect, it, beforeAll } from "vitest";
+import { helm, helmLint, helmTemplate, type K8sObject } from "./helm-tool.js";
 import { schemaProblems } from "./k8s-schema.js";
+
+// On a fresh machine the first call downloads helm (tens of MB): not inside a test's timeout.
+beforeAll(() => {
+  helm();
+}, 300_000);
 
 type Values = Record<string, unknown>;
 

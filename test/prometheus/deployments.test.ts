@@ -16,9 +16,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, beforeAll } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { helmTemplate, type K8sObject } from "../packaging/helm-tool.js";
+import { helm, helmTemplate, type K8sObject } from "../packaging/helm-tool.js";
+
+// On a fresh machine the first call downloads helm (tens of MB): not inside a test's timeout.
+beforeAll(() => {
+  helm();
+}, 300_000);
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const read = (file: string): string => readFileSync(path.join(ROOT, file), "utf8");
