@@ -13,7 +13,7 @@
 
 # Node major of both stages. It must stay equal to `.nvmrc` and to LTS_MAJOR in `.ci/run` (the
 # Node the test suite also runs on); test/packaging/dockerfile.test.ts checks both.
-ARG NODE_MAJOR=24
+ARG NODE_MAJOR=26
 
 FROM node:${NODE_MAJOR}-trixie-slim AS build
 WORKDIR /src

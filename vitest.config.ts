@@ -14,10 +14,10 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Fail on unhandled rejections anywhere: the exporter must never leak one.
     dangerouslyIgnoreUnhandledErrors: false,
+    // On demand (`npx vitest run --coverage`), never enforced: `npm test` does not measure it.
     coverage: {
       provider: "v8",
       include: ["src/**/*.ts"],
-      thresholds: { lines: 80, functions: 80, branches: 75, statements: 80 },
     },
   },
 });

@@ -31,6 +31,9 @@ export interface PipelineDependencies {
 
 /** The MoSAPI client and refresh loops of one config. */
 export class Pipeline {
+  /** The config this pipeline runs. */
+  readonly config: Config;
+  readonly #deps: PipelineDependencies;
   readonly #client: MosapiClient;
   readonly #scheduler: Scheduler;
   #closing: Promise<void> | undefined;
@@ -42,10 +45,9 @@ export class Pipeline {
    * @throws whatever MosapiClient's constructor or undici's Agent throws for unusable
    *   settings (normally already rejected by the config loader).
    */
-  constructor(
-    readonly config: Config,
-    private readonly deps: PipelineDependencies,
-  ) {
+  constructor(config: Config, deps: PipelineDependencies) {
+    this.config = config;
+    this.#deps = deps;
     const { mosapi } = config;
     this.#client = new MosapiClient({
       url: mosapi.url,
@@ -74,7 +76,7 @@ export class Pipeline {
 
   /** Starts one loop per target and enabled collector. Call once. */
   start(): void {
-    const { store, clock, logger, metrics } = this.deps;
+    const { store, clock, logger, metrics } = this.#deps;
     const refresh: RefreshDependencies = {
       store,
       clock,

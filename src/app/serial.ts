@@ -11,7 +11,11 @@ export class SerialTask {
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
 
-  constructor(private readonly task: () => Promise<void>) {}
+  readonly #task: () => Promise<void>;
+
+  constructor(task: () => Promise<void>) {
+    this.#task = task;
+  }
 
   /**
    * Runs the task now, or after the running one finishes (sharing a run already queued).
@@ -37,7 +41,7 @@ export class SerialTask {
   }
 
   #start(): Promise<void> {
-    const run = this.task();
+    const run = this.#task();
     this.#running = run;
     const settled = (): void => {
       if (this.#running === run) this.#running = undefined;

@@ -49,11 +49,15 @@ export const WAIT_FOR_STATE_MS = 2_000;
  * is applied to the snapshot, and the refresh still counts as failed with `failure`'s reason.
  */
 export class PartialRefreshError<T> extends Error {
-  constructor(
-    readonly partial: T,
-    readonly failure: unknown,
-  ) {
+  /** The data that did arrive. */
+  readonly partial: T;
+  /** Why the rest did not. */
+  readonly failure: unknown;
+
+  constructor(partial: T, failure: unknown) {
     super("refresh partly failed", { cause: failure });
+    this.partial = partial;
+    this.failure = failure;
     this.name = "PartialRefreshError";
   }
 }

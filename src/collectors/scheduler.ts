@@ -58,7 +58,10 @@ export class Scheduler {
   readonly #controller = new AbortController();
   readonly #loops: Promise<void>[] = [];
 
-  constructor(private readonly deps: { clock: Clock; logger: Logger; random?: () => number }) {
+  readonly #deps: { clock: Clock; logger: Logger; random?: () => number };
+
+  constructor(deps: { clock: Clock; logger: Logger; random?: () => number }) {
+    this.#deps = deps;
     // Every loop's sleep listens on this one signal: targets × collectors listeners, by design.
     setMaxListeners(0, this.#controller.signal);
   }
@@ -99,13 +102,13 @@ export class Scheduler {
   }
 
   #random(): number {
-    return (this.deps.random ?? Math.random)();
+    return (this.#deps.random ?? Math.random)();
   }
 
   async #loop(job: RefreshJob, spreadMs: number): Promise<void> {
     const signal = this.#controller.signal;
     try {
-      await this.deps.clock.sleep(this.#random() * spreadMs, signal);
+      await this.#deps.clock.sleep(this.#random() * spreadMs, signal);
       while (!signal.aborted) {
         let outcome: RefreshOutcome = {};
         try {
@@ -113,12 +116,12 @@ export class Scheduler {
         } catch (error) {
           if (this.#stopped()) return;
           // run() records its own failures; reaching here is a bug. Log it and keep refreshing.
-          this.deps.logger.error(
+          this.#deps.logger.error(
             { err: error, collector: job.collector, target: job.target.id },
             "refresh failed unexpectedly",
           );
         }
-        await this.deps.clock.sleep(this.nextDelay(job, outcome), signal);
+        await this.#deps.clock.sleep(this.nextDelay(job, outcome), signal);
       }
     } catch {
       // clock.sleep rejects only when stop() aborts the signal: the loop ends.

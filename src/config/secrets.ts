@@ -50,10 +50,14 @@ class Resolver {
   readonly problems: LocatedProblem[] = [];
   readonly causes: unknown[] = [];
 
-  constructor(private readonly context: SecretContext) {}
+  readonly #context: SecretContext;
+
+  constructor(context: SecretContext) {
+    this.#context = context;
+  }
 
   path(file: string): string {
-    return path.isAbsolute(file) ? file : path.join(this.context.dir, file);
+    return path.isAbsolute(file) ? file : path.join(this.#context.dir, file);
   }
 
   /** Runs `work`; a SecretError becomes a problem at `segments` and the result undefined. */
@@ -107,7 +111,7 @@ class Resolver {
         return { password, source: { key: spec.key, file } };
       }
       case "password_env": {
-        const password = this.context.env[spec.variable];
+        const password = this.#context.env[spec.variable];
         const quoted = JSON.stringify(spec.variable);
         if (password === undefined) {
           throw new SecretError(`environment variable ${quoted} is not set`);

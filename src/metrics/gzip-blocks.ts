@@ -33,10 +33,13 @@ export function gzipMember(chunk: Uint8Array): Promise<Buffer> {
 export class GzipBlocks {
   /** Keyed weakly: a chunk dropped by the renderer takes its member with it. */
   readonly #members = new WeakMap<Uint8Array, Promise<Buffer>>();
+  readonly #onCompressed: (chunk: Uint8Array) => void;
   #joined: { readonly chunks: readonly Uint8Array[]; readonly body: Promise<Buffer> } | undefined;
 
   /** @param onCompressed called with every chunk actually compressed (not found in the cache) */
-  constructor(private readonly onCompressed: (chunk: Uint8Array) => void = () => {}) {}
+  constructor(onCompressed: (chunk: Uint8Array) => void = () => {}) {
+    this.#onCompressed = onCompressed;
+  }
 
   /**
    * The gzip member of `chunk`. Concurrent calls for one chunk share one compression; a failed
@@ -45,7 +48,7 @@ export class GzipBlocks {
   member(chunk: Uint8Array): Promise<Buffer> {
     let member = this.#members.get(chunk);
     if (member === undefined) {
-      this.onCompressed(chunk);
+      this.#onCompressed(chunk);
       member = gzipMember(chunk);
       this.#members.set(chunk, member);
       member.catch(() => this.#members.delete(chunk));

@@ -19,6 +19,8 @@ export class MetricsRenderer {
   #cached: { version: number; chunks: readonly Buffer[] } | undefined;
   readonly #snapshots: SnapshotRenderer;
   readonly #gzip: GzipBlocks;
+  readonly #snapshot: () => Snapshot;
+  readonly #self: SelfMetrics;
   /** Entries to render ahead of the next scrape, the newest per target. */
   readonly #pending = new Map<string, TargetSnapshot>();
   #scheduled = false;
@@ -30,11 +32,13 @@ export class MetricsRenderer {
    * @param gzip compresses their chunks for {@link renderGzip} (one is made when not given)
    */
   constructor(
-    private readonly snapshot: () => Snapshot,
-    private readonly self: SelfMetrics,
+    snapshot: () => Snapshot,
+    self: SelfMetrics,
     snapshots: SnapshotRenderer = new SnapshotRenderer(),
     gzip: GzipBlocks = new GzipBlocks(),
   ) {
+    this.#snapshot = snapshot;
+    this.#self = self;
     this.#snapshots = snapshots;
     this.#gzip = gzip;
   }
@@ -45,7 +49,7 @@ export class MetricsRenderer {
    * metrics as the last chunk. Never calls MoSAPI.
    */
   async render(): Promise<readonly Buffer[]> {
-    return [...this.#snapshotChunks(), Buffer.from(await this.self.render(), "utf8")];
+    return [...this.#snapshotChunks(), Buffer.from(await this.#self.render(), "utf8")];
   }
 
   /**
@@ -56,14 +60,14 @@ export class MetricsRenderer {
   async renderGzip(): Promise<readonly Buffer[]> {
     const [families, self] = await Promise.all([
       this.#gzip.join(this.#snapshotChunks()),
-      this.self.render().then((text) => gzipMember(Buffer.from(text, "utf8"))),
+      this.#self.render().then((text) => gzipMember(Buffer.from(text, "utf8"))),
     ]);
     return [families, self];
   }
 
   /** The snapshot families' chunks: the same array until the snapshot version changes. */
   #snapshotChunks(): readonly Buffer[] {
-    const current = this.snapshot();
+    const current = this.#snapshot();
     if (this.#cached?.version !== current.version) {
       this.#cached = { version: current.version, chunks: this.#snapshots.renderChunks(current) };
     }

@@ -13,11 +13,12 @@ import type { Clock } from "../util/clock.js";
 
 /** The abort reason of a deadline that passed (as opposed to a caller that cancelled). */
 export class DeadlineExceeded extends Error {
-  constructor(
-    readonly timeoutMs: number,
-    message = `deadline of ${timeoutMs} ms exceeded`,
-  ) {
+  /** The bound that passed. */
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, message = `deadline of ${timeoutMs} ms exceeded`) {
     super(message);
+    this.timeoutMs = timeoutMs;
     this.name = new.target.name;
   }
 }
@@ -104,6 +105,7 @@ const DISARMED = Symbol("deadline timer disarmed");
  */
 class Timers implements Deadline {
   readonly signal: AbortSignal;
+  readonly timeoutMs: number;
   readonly #clock: Clock;
   readonly #queueTimeoutMs: number | undefined;
   readonly #bounds = new AbortController();
@@ -119,10 +121,11 @@ class Timers implements Deadline {
 
   constructor(
     clock: Clock,
-    readonly timeoutMs: number,
+    timeoutMs: number,
     queueTimeoutMs: number | undefined,
     signal: AbortSignal | undefined,
   ) {
+    this.timeoutMs = timeoutMs;
     this.#clock = clock;
     this.#queueTimeoutMs = queueTimeoutMs;
     this.#since = clock.now();

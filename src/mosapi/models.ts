@@ -16,7 +16,6 @@ export type ServiceType = (typeof SERVICE_TYPES)[number];
 
 /** Values of `mosapi_status{status}`. */
 export const OVERALL_STATUSES = ["up", "down", "up-inconclusive", "unknown"] as const;
-export type OverallStatus = (typeof OVERALL_STATUSES)[number];
 
 /** Values of `mosapi_service_status{status}`. */
 export const SERVICE_STATUSES = [
@@ -28,7 +27,6 @@ export const SERVICE_STATUSES = [
   "up-inconclusive-reconfig",
   "unknown",
 ] as const;
-export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
 function matchStatus<T extends string>(known: readonly T[], raw: string): T | "unknown" {
   const lower = raw.trim().toLowerCase();

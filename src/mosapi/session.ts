@@ -47,11 +47,6 @@ export class BasicSession {
     this.#options = options;
   }
 
-  /** True while a session cookie is held. */
-  get active(): boolean {
-    return this.#cookie !== undefined;
-  }
-
   /**
    * The current session cookie value, logging in first when there is none (joining a login
    * already under way).

@@ -13,22 +13,23 @@ const EXEMPT_PATHS: ReadonlySet<string> = new Set(["/-/healthy", "/-/ready"]);
 
 /** A token bucket: `burst` tokens, one more every `intervalMs`. */
 export class TokenBucket {
+  readonly #limit: RateLimit;
+  readonly #now: () => number;
   #tokens: number;
   #at: number;
 
   /** @param now a monotonic clock in milliseconds (performance.now unless a test steps it) */
-  constructor(
-    private readonly limit: RateLimit,
-    private readonly now: () => number = () => performance.now(),
-  ) {
+  constructor(limit: RateLimit, now: () => number = () => performance.now()) {
+    this.#limit = limit;
+    this.#now = now;
     this.#tokens = limit.burst;
     this.#at = now();
   }
 
   /** Takes a token if there is one; otherwise returns the milliseconds until there is. */
   take(): { readonly allowed: true } | { readonly allowed: false; readonly waitMs: number } {
-    const now = this.now();
-    const { intervalMs, burst } = this.limit;
+    const now = this.#now();
+    const { intervalMs, burst } = this.#limit;
     this.#tokens = Math.min(burst, this.#tokens + (now - this.#at) / intervalMs);
     this.#at = now;
     if (this.#tokens >= 1) {

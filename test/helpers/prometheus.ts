@@ -212,8 +212,11 @@ export async function poll<T>(
 
 /** Thrown by a poll's check to stop polling at once: the poll rejects with `cause`. */
 export class FatalPollError extends Error {
-  constructor(override readonly cause: Error) {
+  override readonly cause: Error;
+
+  constructor(cause: Error) {
     super(cause.message);
+    this.cause = cause;
     this.name = "FatalPollError";
   }
 }
@@ -459,11 +462,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
 
 /** Prometheus refused a query (bad syntax, unknown function, runtime error). */
 export class PrometheusQueryError extends Error {
-  constructor(
-    readonly expr: string,
-    readonly reason: string,
-  ) {
+  readonly expr: string;
+  readonly reason: string;
+
+  constructor(expr: string, reason: string) {
     super(`query failed: ${reason}\n  ${expr}`);
+    this.expr = expr;
+    this.reason = reason;
     this.name = "PrometheusQueryError";
   }
 }
