@@ -16,7 +16,9 @@
  */
 import type { SnapshotStore } from "../snapshot/store.js";
 import { COLLECTOR_NAMES } from "../snapshot/names.js";
+import { ConfigError } from "../config/errors.js";
 import type { Config } from "../config/load.js";
+import type { Logger } from "../log/logger.js";
 import { EXPORTER_METRICS } from "../metrics/names.js";
 import { Counter } from "../metrics/prom.js";
 import { FAILURE_REASONS } from "../mosapi/failure.js";
@@ -88,6 +90,7 @@ export class Runtime {
       next = new Pipeline(config, this.options);
     } catch (error) {
       metrics.onConfigLoad(false, clock.now());
+      logReloadFailure(logger, error);
       throw error;
     }
     const previous = this.#current;
@@ -157,4 +160,26 @@ export class Runtime {
       }
     }
   }
+}
+
+/**
+ * The one log line of a failed reload, the same whether SIGHUP or `POST /-/reload` asked for
+ * it (both come here): error level, the error's `code`, the file and the key paths of every
+ * problem, and the problems in the message, joined on one line. No stack, no dump of the
+ * validation error: the message is what a person needs, and it names no secret.
+ */
+export function logReloadFailure(logger: Logger, error: unknown): void {
+  const prefix = "reload failed, keeping the last good configuration";
+  if (error instanceof ConfigError) {
+    logger.error(
+      { code: error.code, file: error.file, keys: error.problems.map((p) => p.path) },
+      `${prefix}: ${error.message.split("\n").join("; ")}`,
+    );
+    return;
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  logger.error(
+    { code: typeof code === "string" ? code : "RELOAD_FAILED" },
+    `${prefix}: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
