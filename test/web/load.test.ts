@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -107,6 +107,7 @@ describe("loadWebConfig: TLS files", () => {
     writeFileSync(join(dir, "ca.crt"), pki.ca.cert);
   });
   afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
     await Promise.all([pki.cleanup(), other.cleanup()]);
   });
 
