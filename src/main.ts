@@ -7,9 +7,16 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startApp } from "./app/start.js";
 import { ConfigError } from "./config/errors.js";
-import { FlagError, helpText, parseFlags, parseListenAddress } from "./config/flags.js";
+import {
+  DEFAULT_CONFIG_FILE,
+  FlagError,
+  helpText,
+  parseFlags,
+  parseListenAddress,
+} from "./config/flags.js";
 import { formatConfigCheck } from "./config/redact.js";
 import { loadConfig } from "./config/load.js";
+import { ListenError } from "./http/server.js";
 import { createLogger } from "./log/logger.js";
 import { loadWebConfig } from "./web/load.js";
 import { packageVersion } from "./version.js";
@@ -92,6 +99,12 @@ export async function run(
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${error.message}\n`);
+      if (error.code === "CONFIG_UNREADABLE" && flags.configFile === DEFAULT_CONFIG_FILE) {
+        io.stderr.write(
+          `mosapi-exporter: ${DEFAULT_CONFIG_FILE} (in the current directory) is the default; ` +
+            "name your file with --config.file=FILE or MOSAPI_EXPORTER_CONFIG_FILE. Try --help.\n",
+        );
+      }
       return 1;
     }
     throw error;
@@ -108,33 +121,38 @@ export async function run(
   });
   for (const warning of config.warnings) logger.warn({ file: config.file }, warning);
   const stopSignal = io.stopSignal ?? processStopSignal();
-  const app = await startApp({
-    config,
-    listen: parseListenAddress(flags.listenAddress),
-    web,
-    logger,
-    build: {
-      version,
-      revision: env["MOSAPI_EXPORTER_REVISION"] ?? "unknown",
-      nodeVersion: process.version,
-    },
-    defaultMetrics: !flags.disableExporterMetrics,
-    env,
-  });
+  let app;
+  try {
+    app = await startApp({
+      config,
+      listen: parseListenAddress(flags.listenAddress),
+      web,
+      logger,
+      build: {
+        version,
+        revision: env["MOSAPI_EXPORTER_REVISION"] ?? "unknown",
+        nodeVersion: process.version,
+      },
+      defaultMetrics: !flags.disableExporterMetrics,
+      env,
+    });
+  } catch (error) {
+    if (error instanceof ListenError) {
+      io.stderr.write(
+        `mosapi-exporter: --web.listen-address=${flags.listenAddress}: ${error.reason}\n`,
+      );
+      return 1;
+    }
+    throw error;
+  }
   io.onListening?.(app.url);
 
   // A SIGHUP listener also replaces Node's default of exiting on SIGHUP.
   const reloadSignals = io.reloadSignals ?? process;
   const onReload = (): void => {
     logger.info({ signal: "SIGHUP" }, "reloading the configuration");
-    app.reload().catch((error: unknown) => {
-      // The message lists every problem of the file and names no secret.
-      const message = error instanceof Error ? error.message : String(error);
-      logger.error(
-        error instanceof ConfigError ? { code: error.code } : { err: error },
-        `reload failed, keeping the last good configuration: ${message}`,
-      );
-    });
+    // The reload logs its own failure, as for POST /-/reload.
+    app.reload().catch(() => undefined);
   };
   reloadSignals.on("SIGHUP", onReload);
 

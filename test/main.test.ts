@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { getScenario } from "../src/simulator/scenarios/index.js";
 import { startSimulator } from "../src/simulator/server.js";
 import { run } from "../src/main.js";
@@ -20,6 +21,11 @@ function capture() {
     err: () => err,
   };
 }
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("run()", () => {
   it("--config.check prints the redacted summary and exits 0", async () => {
@@ -73,6 +79,50 @@ describe("run()", () => {
     expect(c.err()).toBe("web.yml: cannot read the file: ENOENT (no such file or directory)\n");
   });
 
+  it("without a config names the default file and how to name another", async () => {
+    const c = capture();
+    expect(await run([], {}, c.io)).toBe(1);
+    expect(c.err()).toBe(
+      "mosapi-exporter.yml: cannot read the file: ENOENT (no such file or directory)\n" +
+        "mosapi-exporter: mosapi-exporter.yml (in the current directory) is the default; name " +
+        "your file with --config.file=FILE or MOSAPI_EXPORTER_CONFIG_FILE. Try --help.\n",
+    );
+    const named = capture();
+    expect(await run(["--config.file", "nope.yml"], {}, named.io)).toBe(1);
+    expect(named.err()).toBe(
+      "nope.yml: cannot read the file: ENOENT (no such file or directory)\n",
+    );
+  });
+
+  it("a busy listen address exits 1 with one line naming the flag, never a stack trace", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const c = capture();
+      const argv = ["--config.file", "test/fixtures/config/minimal.yml"];
+      expect(await run([...argv, `--web.listen-address=127.0.0.1:${port}`], {}, c.io)).toBe(1);
+      expect(
+        c
+          .err()
+          .split("\n")
+          .filter((l) => !l.startsWith("{")),
+      ).toEqual([
+        `mosapi-exporter: --web.listen-address=127.0.0.1:${port}: the address is already in use (another exporter or demo running?)`,
+        "",
+      ]);
+      // TEST-NET-1 (RFC 5737) is on no interface of this machine.
+      const absent = capture();
+      expect(await run([...argv, "--web.listen-address=192.0.2.1:0"], {}, absent.io)).toBe(1);
+      expect(absent.err()).toContain(
+        "mosapi-exporter: --web.listen-address=192.0.2.1:0: no network interface of this machine has that address\n",
+      );
+      expect(c.err() + absent.err()).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
   it("--help and --version exit 0", async () => {
     const help = capture();
     expect(await run(["--help"], {}, help.io)).toBe(0);
@@ -84,7 +134,9 @@ describe("run()", () => {
 
   it("runs the exporter until the stop signal, then shuts down cleanly with exit 0", async () => {
     const sim = await startSimulator({ scenario: getScenario("healthy") });
-    const config = join(mkdtempSync(join(tmpdir(), "mosapi-main-")), "config.yml");
+    const dir = mkdtempSync(join(tmpdir(), "mosapi-main-"));
+    dirs.push(dir);
+    const config = join(dir, "config.yml");
     writeFileSync(
       config,
       [

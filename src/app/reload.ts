@@ -15,7 +15,9 @@
  * `mosapi_exporter_config_last_reload_successful` gauge.
  */
 import { COLLECTOR_NAMES } from "../snapshot/names.js";
+import { ConfigError } from "../config/errors.js";
 import type { Config } from "../config/load.js";
+import type { Logger } from "../log/logger.js";
 import { targetKey } from "../mosapi/target.js";
 import { carryOver } from "./carry-over.js";
 import { Pipeline, type PipelineDependencies } from "./pipeline.js";
@@ -78,6 +80,7 @@ export class Runtime {
       next = new Pipeline(config, this.#options);
     } catch (error) {
       metrics.onConfigLoad(false, clock.now());
+      logReloadFailure(logger, error);
       throw error;
     }
     const previous = this.#current;
@@ -132,4 +135,26 @@ export class Runtime {
       [...config.credentials].filter(([, c]) => c.kind === "basic").map(([name]) => name),
     );
   }
+}
+
+/**
+ * The one log line of a failed reload, the same whether SIGHUP or `POST /-/reload` asked for
+ * it (both come here): error level, the error's `code`, the file and the key paths of every
+ * problem, and the problems in the message, joined on one line. No stack, no dump of the
+ * validation error: the message is what a person needs, and it names no secret.
+ */
+export function logReloadFailure(logger: Logger, error: unknown): void {
+  const prefix = "reload failed, keeping the last good configuration";
+  if (error instanceof ConfigError) {
+    logger.error(
+      { code: error.code, file: error.file, keys: error.problems.map((p) => p.path) },
+      `${prefix}: ${error.message.split("\n").join("; ")}`,
+    );
+    return;
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  logger.error(
+    { code: typeof code === "string" ? code : "RELOAD_FAILED" },
+    `${prefix}: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }

@@ -55,12 +55,15 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): T {
   return match;
 }
 
+/** The config file read when neither `--config.file` nor its variable names one. */
+export const DEFAULT_CONFIG_FILE = "mosapi-exporter.yml";
+
 const SPECS: readonly FlagSpec[] = [
   {
     name: "config.file",
     kind: "value",
     placeholder: "FILE",
-    fallback: "mosapi-exporter.yml",
+    fallback: DEFAULT_CONFIG_FILE,
     env: true,
     help: "Configuration file (YAML); see CONFIGURATION.md.",
     set: (flags, value) => (flags.configFile = value),
@@ -191,7 +194,7 @@ export function parseFlags(
   env: Readonly<Record<string, string | undefined>>,
 ): Flags {
   const flags: Flags = {
-    configFile: "mosapi-exporter.yml",
+    configFile: DEFAULT_CONFIG_FILE,
     configCheck: false,
     listenAddress: ":9745",
     logLevel: "info",

@@ -49,11 +49,11 @@ export function sendText(res: Response, status: number, body: string): void {
 }
 
 /**
- * Builds the router with every endpoint, logging to `logger` (defaults to `deps.logger`). GET
+ * Builds the router with every endpoint. GET
  * routes answer HEAD too (Express does that for GET handlers). Unknown paths fall through to the
  * caller's 404 handler.
  */
-export function createRoutes(deps: HttpDependencies, logger: Logger = deps.logger): Router {
+export function createRoutes(deps: HttpDependencies): Router {
   const router = Router();
 
   router.get("/metrics", async (req, res) => {
@@ -106,7 +106,7 @@ export function createRoutes(deps: HttpDependencies, logger: Logger = deps.logge
     try {
       await deps.reload();
     } catch (err: unknown) {
-      logger.warn({ err }, "reload requested over HTTP failed");
+      // Logged where the reload runs, the same line as for SIGHUP; the body says why.
       const message = err instanceof Error ? err.message : "unknown error";
       sendText(res, isConfigInvalid(err) ? 400 : 500, `Reload failed: ${message}`);
       return;

@@ -44,7 +44,7 @@ export function createHttpApp(deps: HttpDependencies, web?: WebConfig): Express 
   });
   for (const middleware of webMiddleware(web)) app.use(middleware);
   app.use(compressLarge());
-  app.use(createRoutes(deps, logger));
+  app.use(createRoutes(deps));
   app.use((_req, res) => {
     sendText(res, 404, "Not found");
   });
@@ -130,10 +130,38 @@ function createTlsServer(app: Express, settings: TlsServerSettings, logger?: Log
   return server;
 }
 
+/** Why a listen address could not be bound, in words, by the system error's code. */
+const LISTEN_REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: "the address is already in use (another exporter or demo running?)",
+  EACCES: "permission denied (ports below 1024 need privileges)",
+  EADDRNOTAVAIL: "no network interface of this machine has that address",
+  ENOTFOUND: "the host name does not resolve",
+  EAI_AGAIN: "the host name does not resolve (temporary DNS failure)",
+};
+
+/**
+ * The HTTP server could not bind its address (busy port, no such interface, privileged port,
+ * unknown host). `reason` is one line for people; the system error is the `cause`.
+ */
+export class ListenError extends Error {
+  readonly code = "HTTP_LISTEN_FAILED";
+  readonly reason: string;
+
+  constructor(address: string, cause: unknown) {
+    const systemCode = (cause as { code?: unknown }).code;
+    const reason =
+      (typeof systemCode === "string" ? LISTEN_REASONS[systemCode] : undefined) ??
+      (cause instanceof Error ? cause.message : String(cause));
+    super(`cannot listen on ${address}: ${reason}`, { cause });
+    this.name = "ListenError";
+    this.reason = reason;
+  }
+}
+
 /**
  * Listens on `listen.host` (all interfaces when absent) and `listen.port` (0 picks a free port),
- * over HTTPS when `web` has `tls`. Rejects when the address cannot be bound (e.g. `EADDRINUSE`)
- * or the TLS files cannot be used. Server-level errors after that (e.g. `EMFILE` on accept) are
+ * over HTTPS when `web` has `tls`. Rejects with {@link ListenError} when the address cannot be
+ * bound (e.g. `EADDRINUSE`), with the file system or OpenSSL error when the TLS files cannot be used. Server-level errors after that (e.g. `EMFILE` on accept) are
  * logged to `logger` when given instead of crashing the process.
  */
 export async function startHttpServer(
@@ -147,9 +175,13 @@ export async function startHttpServer(
   const connections = trackConnections(server, tls !== undefined);
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (error: Error): void => {
+      const host = listen.host ?? "";
+      reject(new ListenError(`${host.includes(":") ? `[${host}]` : host}:${listen.port}`, error));
+    };
+    server.once("error", failed);
     server.listen(listen.port, listen.host, () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });

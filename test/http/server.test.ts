@@ -84,7 +84,12 @@ describe("startHttpServer", () => {
     });
     await expect(
       startHttpServer(app, { host: "127.0.0.1", port: server.port }),
-    ).rejects.toMatchObject({ code: "EADDRINUSE" });
+    ).rejects.toMatchObject({
+      name: "ListenError",
+      code: "HTTP_LISTEN_FAILED",
+      message: `cannot listen on 127.0.0.1:${server.port}: the address is already in use (another exporter or demo running?)`,
+      cause: { code: "EADDRINUSE" },
+    });
   });
 });
 

@@ -79,10 +79,30 @@ describe("SIGHUP", () => {
         what: "the error log line",
       });
       const failure = records().find((r) => r["level"] === "error");
-      expect(failure).toMatchObject({ code: "CONFIG_INVALID" });
+      expect(failure).toMatchObject({
+        code: "CONFIG_INVALID",
+        file,
+        keys: ["targets[0].credentials"],
+      });
       expect(String(failure?.["msg"])).toMatch(
         /^reload failed, keeping the last good configuration: .*config\.yml: targets\[0\]\.credentials/,
       );
+      // POST /-/reload with the same file logs the very same line, once, at error level.
+      const reply = await agent.request({ origin: base, path: "/-/reload", method: "POST" });
+      expect(reply.statusCode).toBe(400);
+      await reply.body.text();
+      await waitFor(() => records().filter((r) => r["level"] === "error").length === 2, {
+        what: "the second error log line",
+      });
+      const [bySignal, byHttp] = records()
+        .filter((r) => r["level"] === "error")
+        .map(({ time: _time, ...rest }) => rest);
+      expect(byHttp).toEqual(bySignal);
+      expect(bySignal).not.toHaveProperty("err");
+      expect(JSON.stringify(bySignal)).not.toMatch(/ZodError|stack|\\n\s+at /);
+      expect(
+        records().filter((r) => /reload/.test(String(r["msg"])) && r["level"] === "warn"),
+      ).toEqual([]);
       expect(await metric("mosapi_exporter_config_last_reload_successful")).toBe(0);
       expect(await metric("mosapi_exporter_config_last_reload_success_timestamp_seconds")).toBe(
         loadedAt,

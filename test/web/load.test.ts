@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -120,6 +120,7 @@ describe("loadWebConfig: TLS files", () => {
     writeFileSync(join(dir, "ca.crt"), pki.ca.cert);
   });
   afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
     await Promise.all([pki.cleanup(), other.cleanup()]);
   });
 

@@ -2,7 +2,7 @@
  * `run()` with `--web.config.file`, end to end against the in-process simulator: HTTPS with a
  * throwaway CA, Basic auth on everything but /-/healthy, and no secret in any output.
  */
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
@@ -53,6 +53,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
   await pki.cleanup();
 });
 

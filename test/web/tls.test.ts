@@ -5,7 +5,14 @@
  */
 import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -258,6 +265,10 @@ describe("subjectAltNames", () => {
 
 describe("certificate rotation", () => {
   const run = promisify(execFile);
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   /** A new server certificate from the same CA, with `serial`, written under `dir`. */
   async function issueServerCert(dir: string, serial: number): Promise<PemPair> {
@@ -324,6 +335,7 @@ describe("certificate rotation", () => {
 
   it("new connections get the new certificate; a broken one keeps the old and logs an error", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mosapi-web-rotate-"));
+    dirs.push(dir);
     const certFile = join(dir, "tls.crt");
     const keyFile = join(dir, "tls.key");
     copyFileSync(pki.server.certFile, certFile);
