@@ -18,6 +18,12 @@ import type { SelfMetrics } from "../metrics/self-metrics.js";
 import { MosapiClient } from "../mosapi/client.js";
 import type { Clock } from "../util/clock.js";
 
+/**
+ * Refreshes other than `state` admitted per request slot of a credential: two keep every slot
+ * busy while one refresh parses or sends its next request; the rest wait in the scheduler.
+ */
+const ADMISSION_PER_SLOT = 2;
+
 /** What every pipeline shares with the rest of the exporter. */
 export interface PipelineDependencies {
   readonly store: SnapshotStore;
@@ -68,7 +74,8 @@ export class Pipeline {
     this.#scheduler = new Scheduler({
       clock: deps.clock,
       logger: deps.logger,
-      ...(deps.random ? { random: deps.random } : {}),
+      random: deps.random,
+      maxRunningPerCredential: ADMISSION_PER_SLOT * mosapi.maxConcurrency,
     });
   }
 
