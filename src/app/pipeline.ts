@@ -1,7 +1,8 @@
 /**
  * Everything that talks to MoSAPI for one loaded config: the MoSAPI client (its Agents,
  * limiters and sessions) and one refresh loop per target and collector. A reload builds a new
- * pipeline and retires the old one; the snapshot store and the exporter's metrics outlive both.
+ * pipeline and retires the old one, handing the client over when its settings are unchanged
+ * (see reload.ts); the snapshot store and the exporter's metrics outlive both.
  */
 import type { Dispatcher } from "undici";
 import { alarmedJob } from "../collectors/alarmed.js";
@@ -35,47 +36,53 @@ export interface PipelineDependencies {
   readonly random?: (() => number) | undefined;
 }
 
+/**
+ * The MoSAPI client for `config` (Agents with its TLS material), without sending anything.
+ *
+ * @throws whatever MosapiClient's constructor or undici's Agent throws for unusable settings
+ *   (normally already rejected by the config loader).
+ */
+export function createClient(config: Config, deps: PipelineDependencies): MosapiClient {
+  const { mosapi } = config;
+  return new MosapiClient({
+    url: mosapi.url,
+    version: mosapi.version,
+    timeoutMs: mosapi.timeoutMs,
+    maxConcurrency: mosapi.maxConcurrency,
+    credentials: config.credentials,
+    tls: {
+      minVersion: mosapi.tls.minVersion,
+      ...(mosapi.tls.ca ? { ca: mosapi.tls.ca } : {}),
+      ...(mosapi.tls.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+    },
+    ...(mosapi.sourceAddress ? { sourceAddress: mosapi.sourceAddress } : {}),
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+    logger: deps.logger.child({ component: "mosapi" }),
+    clock: deps.clock,
+    observer: deps.metrics,
+  });
+}
+
 /** The MoSAPI client and refresh loops of one config. */
 export class Pipeline {
-  readonly #client: MosapiClient;
   readonly #scheduler: Scheduler;
   #closing: Promise<void> | undefined;
 
   /**
-   * Builds the client (Agents with the config's TLS material) without sending anything; the
-   * loops start with {@link Pipeline.start}.
-   *
-   * @throws whatever MosapiClient's constructor or undici's Agent throws for unusable
-   *   settings (normally already rejected by the config loader).
+   * Wires `client` (built by {@link createClient}, or handed over by the previous pipeline) to
+   * the refresh loops of `config`, which start with {@link Pipeline.start}.
    */
   constructor(
     readonly config: Config,
     private readonly deps: PipelineDependencies,
+    readonly client: MosapiClient,
   ) {
-    const { mosapi } = config;
-    this.#client = new MosapiClient({
-      url: mosapi.url,
-      version: mosapi.version,
-      timeoutMs: mosapi.timeoutMs,
-      maxConcurrency: mosapi.maxConcurrency,
-      credentials: config.credentials,
-      tls: {
-        minVersion: mosapi.tls.minVersion,
-        ...(mosapi.tls.ca ? { ca: mosapi.tls.ca } : {}),
-        ...(mosapi.tls.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
-      },
-      ...(mosapi.sourceAddress ? { sourceAddress: mosapi.sourceAddress } : {}),
-      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
-      ...(deps.random ? { random: deps.random } : {}),
-      logger: deps.logger.child({ component: "mosapi" }),
-      clock: deps.clock,
-      observer: deps.metrics,
-    });
     this.#scheduler = new Scheduler({
       clock: deps.clock,
       logger: deps.logger,
       random: deps.random,
-      maxRunningPerCredential: ADMISSION_PER_SLOT * mosapi.maxConcurrency,
+      maxRunningPerCredential: ADMISSION_PER_SLOT * config.mosapi.maxConcurrency,
     });
   }
 
@@ -90,7 +97,7 @@ export class Pipeline {
         metrics.onRefreshFailure(target, collector, reason);
       },
     };
-    const jobDeps = { ...refresh, client: this.#client };
+    const jobDeps = { ...refresh, client: this.client };
     const intervals = this.config.collectors;
     // One loop per target and collector: a slow or failing collector never holds up another.
     this.#scheduler.start(
@@ -112,12 +119,12 @@ export class Pipeline {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#scheduler.stop();
-      await this.#client.close();
+      await this.client.close();
     })();
     return this.#closing;
   }
 
-  /** Stops the loops only; {@link Pipeline.close} later logs out. */
+  /** Stops the loops only; the client keeps its sessions ({@link Pipeline.close} logs out). */
   stopRefreshing(): Promise<void> {
     return this.#scheduler.stop();
   }

@@ -62,6 +62,12 @@ export interface OperationLimits {
   readonly timeoutMs: number;
   /** Time spent waiting for concurrency slots, summed over the operation. */
   readonly queueTimeoutMs: number;
+  /**
+   * Count slot waits against `timeoutMs` instead (urgent operations: `state`), so the
+   * operation fails within `timeoutMs` whether MoSAPI hangs or its slots are all held by
+   * requests that hang. Waits {@link Deadline.aside} still count against neither.
+   */
+  readonly slotWaitsCount?: boolean;
 }
 
 /**
@@ -83,7 +89,7 @@ export function startOperation(
   limits: OperationLimits,
   signal?: AbortSignal,
 ): Deadline {
-  return new Timers(clock, limits.timeoutMs, limits.queueTimeoutMs, signal);
+  return new Timers(clock, limits.timeoutMs, limits.queueTimeoutMs, signal, limits.slotWaitsCount);
 }
 
 type Phase = "work" | "queue" | "aside";
@@ -106,6 +112,7 @@ class Timers implements Deadline {
   readonly signal: AbortSignal;
   readonly #clock: Clock;
   readonly #queueTimeoutMs: number | undefined;
+  readonly #slotWaitsCount: boolean;
   readonly #bounds = new AbortController();
   #phase: Phase = "work";
   #since: number;
@@ -122,9 +129,11 @@ class Timers implements Deadline {
     readonly timeoutMs: number,
     queueTimeoutMs: number | undefined,
     signal: AbortSignal | undefined,
+    slotWaitsCount = false,
   ) {
     this.#clock = clock;
     this.#queueTimeoutMs = queueTimeoutMs;
+    this.#slotWaitsCount = slotWaitsCount;
     this.#since = clock.now();
     this.signal = this.#bounds.signal;
     if (signal?.aborted === true) {
@@ -153,6 +162,7 @@ class Timers implements Deadline {
   }
 
   queued<T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.#slotWaitsCount) return wait(this.signal);
     return this.#during("queue", () => wait(this.signal));
   }
 

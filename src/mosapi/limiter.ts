@@ -14,6 +14,9 @@ interface Waiter {
   readonly grant: () => void;
 }
 
+/** The most urgent priority: `state` requests, logins and logouts. */
+export const URGENT = 0;
+
 /** The priority of a caller that gives none: behind every prioritised one. */
 export const LOWEST_PRIORITY = Number.MAX_SAFE_INTEGER;
 
