@@ -1,8 +1,11 @@
 /**
- * Startup benchmark (issue 7): `node dist/main.js` spawned against the simulator (in a child
- * process) serving N fleet TLDs without added latency → time from spawn to the first 200 on
- * /-/ready and to first full data (every collector of every target answered, per the
- * simulator's counters, then checked on /metrics), and the exporter's RSS at that point.
+ * Startup benchmark (issues 7 and 16): `node dist/main.js` spawned against the simulator (in a
+ * child process) serving N fleet TLDs → time from spawn to the first 200 on /-/ready and to
+ * first full data (every collector of every target answered, per the simulator's counters, then
+ * checked on /metrics), and the exporter's memory: resident (VmRSS) and its high-water mark
+ * (VmHWM, the peak the kernel saw) at full data and after `settleMs` more. With `latencyMs`, every
+ * request is delayed that long and full data is compared with its floor: the requests the
+ * simulator answered until then × latency ÷ the cap of 4 slots.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -61,8 +64,12 @@ function complete(counts, i) {
 const sleep = (msec) => new Promise((resolve) => setTimeout(resolve, msec));
 
 /** Runs the startup benchmark for `n` targets; prints and returns the figures. */
-export async function benchStartup(n, { timeoutMs = 60_000 } = {}) {
+export async function benchStartup(
+  n,
+  { timeoutMs = 60_000, latencyMs = 0, settleMs = 0, nodeArgs = [] } = {},
+) {
   const { child: sim, first } = await forkChild(SIM, [String(n)]);
+  if (latencyMs > 0) await ask(sim, { latency: latencyMs });
   const dir = await mkdtemp(join(tmpdir(), "mosapi-bench-"));
   const file = join(dir, "config.yml");
   await writeFile(file, config(first.url, n));
@@ -72,6 +79,7 @@ export async function benchStartup(n, { timeoutMs = 60_000 } = {}) {
   const exporter = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       MAIN,
       "--config.file",
       file,
@@ -103,13 +111,19 @@ export async function benchStartup(n, { timeoutMs = 60_000 } = {}) {
     }
     let fullMs;
     let done = 0;
+    let requests = 0;
     while (fullMs === undefined && performance.now() < deadline) {
       const { byTarget } = await ask(sim, "stats");
       done = Array.from({ length: n }, (_, i) => complete(byTarget[`ry/${fleetTld(i)}`], i)).filter(
         Boolean,
       ).length;
-      if (done === n) fullMs = performance.now() - started;
-      else await sleep(50);
+      if (done === n) {
+        fullMs = performance.now() - started;
+        requests = Object.values(byTarget).reduce(
+          (sum, counts) => sum + Object.values(counts).reduce((a, b) => a + b, 0),
+          0,
+        );
+      } else await sleep(50);
     }
     const memory = await procMemory(exporter.pid);
     const { text } = await fetchText(`${base}/metrics`);
@@ -121,6 +135,14 @@ export async function benchStartup(n, { timeoutMs = 60_000 } = {}) {
       .filter((l) => l.startsWith("mosapi_refresh_failures_total{"))
       .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
     const afterScrape = await procMemory(exporter.pid);
+    const settled = [];
+    for (let waited = 0; waited < settleMs; waited += 10_000) {
+      await sleep(10_000);
+      settled.push(await procMemory(exporter.pid));
+    }
+    const floorMs = latencyMs > 0 && fullMs !== undefined ? (requests * latencyMs) / 4 : undefined;
+    const rssSettled = settled.map((m) => m.rss);
+    const peakSettled = settled.at(-1)?.peakRss;
     console.log(
       `\n## Startup: ${n} targets (simulator without added latency, cap 4, default timeout 15 s)\n` +
         `spawn → /-/ready ${ms(readyMs)}; → first full data ` +
@@ -128,7 +150,13 @@ export async function benchStartup(n, { timeoutMs = 60_000 } = {}) {
           ? `NOT REACHED within ${ms(timeoutMs)} (${done}/${n} targets complete) `
           : `${ms(fullMs)} `) +
         `(${refreshed}/${n * 5} collector refreshes visible on /metrics${failures ? `, ${failures} failed refreshes counted` : ""})\n` +
-        `exporter RSS then ${mb(memory.rss)}; after one /metrics scrape ${mb(afterScrape.rss)}, peak ${mb(afterScrape.peakRss)}`,
+        `exporter RSS then ${mb(memory.rss)} (peak ${mb(memory.peakRss)}); after one /metrics scrape ${mb(afterScrape.rss)}, peak ${mb(afterScrape.peakRss)}` +
+        (floorMs === undefined
+          ? ""
+          : `\n${latencyMs} ms per request: full data vs floor ${ms(floorMs)} (${requests} requests × ${latencyMs} ms ÷ 4): ${(fullMs / floorMs).toFixed(2)}×`) +
+        (settled.length === 0
+          ? ""
+          : `\nsettled: RSS every 10 s for ${ms(settleMs)} after full data ${rssSettled.map(mb).join(", ")}; peak RSS since spawn ${mb(peakSettled)}`),
     );
     return {
       n,
@@ -140,6 +168,10 @@ export async function benchStartup(n, { timeoutMs = 60_000 } = {}) {
       rss: memory.rss,
       rssAfterScrape: afterScrape.rss,
       peakRss: afterScrape.peakRss,
+      requests,
+      floorMs,
+      rssSettled,
+      peakSettled,
     };
   } finally {
     const exited = new Promise((resolve) => exporter.once("exit", resolve));

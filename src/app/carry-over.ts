@@ -7,19 +7,7 @@ import type { CarryOver } from "../snapshot/store.js";
 import type { CollectorName } from "../snapshot/names.js";
 import type { TargetSnapshot } from "../snapshot/snapshot.js";
 import type { Config } from "../config/load.js";
-import type { Credential } from "../mosapi/credentials.js";
-
-/** True when both credentials would authenticate identically (secrets compared, not shown). */
-export function sameCredential(a: Credential | undefined, b: Credential | undefined): boolean {
-  if (a === undefined || b === undefined) return false;
-  if (a.kind === "basic" && b.kind === "basic") {
-    return a.username === b.username && a.password === b.password;
-  }
-  if (a.kind === "tls_client" && b.kind === "tls_client") {
-    return a.cert === b.cert && a.key === b.key;
-  }
-  return false;
-}
+import { sameCredential } from "../mosapi/credentials.js";
 
 /** `entry` without the data and bookkeeping of the collectors `config` disables. */
 function withoutDisabled(entry: TargetSnapshot, config: Config): TargetSnapshot {
@@ -38,6 +26,26 @@ function withoutDisabled(entry: TargetSnapshot, config: Config): TargetSnapshot 
     ...(incidents !== undefined && on("incidents") ? { incidents } : {}),
     ...(metrica !== undefined && on("metrica") ? { metrica } : {}),
   };
+}
+
+/**
+ * True when a reload can keep the running MoSAPI client (its Agents, limiters and sessions):
+ * same URL, API version, timeout, concurrency cap, source address and TLS settings. Credentials
+ * and targets may differ; the client takes them over (see `MosapiClient.reconfigure`).
+ */
+export function sameClientSettings(before: Config, after: Config): boolean {
+  const a = before.mosapi;
+  const b = after.mosapi;
+  return (
+    a.url === b.url &&
+    a.version === b.version &&
+    a.timeoutMs === b.timeoutMs &&
+    a.maxConcurrency === b.maxConcurrency &&
+    a.sourceAddress === b.sourceAddress &&
+    a.tls.ca === b.tls.ca &&
+    a.tls.minVersion === b.tls.minVersion &&
+    a.tls.insecureSkipVerify === b.tls.insecureSkipVerify
+  );
 }
 
 /**

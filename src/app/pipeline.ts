@@ -1,7 +1,8 @@
 /**
  * Everything that talks to MoSAPI for one loaded config: the MoSAPI client (its Agents,
  * limiters and sessions) and one refresh loop per target and collector. A reload builds a new
- * pipeline and retires the old one; the snapshot store and the exporter's metrics outlive both.
+ * pipeline and retires the old one, handing the client over when its settings are unchanged
+ * (see reload.ts); the snapshot store and the exporter's metrics outlive both.
  */
 import type { Dispatcher } from "undici";
 import { alarmedJob } from "../collectors/alarmed.js";
@@ -18,6 +19,12 @@ import type { SelfMetrics } from "../metrics/self-metrics.js";
 import { MosapiClient } from "../mosapi/client.js";
 import type { Clock } from "../util/clock.js";
 
+/**
+ * Refreshes other than `state` admitted per request slot of a credential: two keep every slot
+ * busy while one refresh parses or sends its next request; the rest wait in the scheduler.
+ */
+const ADMISSION_PER_SLOT = 2;
+
 /** What every pipeline shares with the rest of the exporter. */
 export interface PipelineDependencies {
   readonly store: SnapshotStore;
@@ -29,48 +36,57 @@ export interface PipelineDependencies {
   readonly random?: (() => number) | undefined;
 }
 
+/**
+ * The MoSAPI client for `config` (Agents with its TLS material), without sending anything.
+ *
+ * @throws whatever MosapiClient's constructor or undici's Agent throws for unusable settings
+ *   (normally already rejected by the config loader).
+ */
+export function createClient(config: Config, deps: PipelineDependencies): MosapiClient {
+  const { mosapi } = config;
+  return new MosapiClient({
+    url: mosapi.url,
+    version: mosapi.version,
+    timeoutMs: mosapi.timeoutMs,
+    maxConcurrency: mosapi.maxConcurrency,
+    credentials: config.credentials,
+    tls: {
+      minVersion: mosapi.tls.minVersion,
+      ...(mosapi.tls.ca ? { ca: mosapi.tls.ca } : {}),
+      ...(mosapi.tls.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
+    },
+    ...(mosapi.sourceAddress ? { sourceAddress: mosapi.sourceAddress } : {}),
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+    logger: deps.logger.child({ component: "mosapi" }),
+    clock: deps.clock,
+    observer: deps.metrics,
+  });
+}
+
 /** The MoSAPI client and refresh loops of one config. */
 export class Pipeline {
   /** The config this pipeline runs. */
   readonly config: Config;
+  /** The MoSAPI client it refreshes through (kept across reloads that keep its settings). */
+  readonly client: MosapiClient;
   readonly #deps: PipelineDependencies;
-  readonly #client: MosapiClient;
   readonly #scheduler: Scheduler;
   #closing: Promise<void> | undefined;
 
   /**
-   * Builds the client (Agents with the config's TLS material) without sending anything; the
-   * loops start with {@link Pipeline.start}.
-   *
-   * @throws whatever MosapiClient's constructor or undici's Agent throws for unusable
-   *   settings (normally already rejected by the config loader).
+   * Wires `client` (built by {@link createClient}, or handed over by the previous pipeline) to
+   * the refresh loops of `config`, which start with {@link Pipeline.start}.
    */
-  constructor(config: Config, deps: PipelineDependencies) {
+  constructor(config: Config, deps: PipelineDependencies, client: MosapiClient) {
     this.config = config;
     this.#deps = deps;
-    const { mosapi } = config;
-    this.#client = new MosapiClient({
-      url: mosapi.url,
-      version: mosapi.version,
-      timeoutMs: mosapi.timeoutMs,
-      maxConcurrency: mosapi.maxConcurrency,
-      credentials: config.credentials,
-      tls: {
-        minVersion: mosapi.tls.minVersion,
-        ...(mosapi.tls.ca ? { ca: mosapi.tls.ca } : {}),
-        ...(mosapi.tls.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
-      },
-      ...(mosapi.sourceAddress ? { sourceAddress: mosapi.sourceAddress } : {}),
-      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
-      ...(deps.random ? { random: deps.random } : {}),
-      logger: deps.logger.child({ component: "mosapi" }),
-      clock: deps.clock,
-      observer: deps.metrics,
-    });
+    this.client = client;
     this.#scheduler = new Scheduler({
       clock: deps.clock,
       logger: deps.logger,
-      ...(deps.random ? { random: deps.random } : {}),
+      random: deps.random,
+      maxRunningPerCredential: ADMISSION_PER_SLOT * config.mosapi.maxConcurrency,
     });
   }
 
@@ -85,7 +101,7 @@ export class Pipeline {
         metrics.onRefreshFailure(target, collector, reason);
       },
     };
-    const jobDeps = { ...refresh, client: this.#client };
+    const jobDeps = { ...refresh, client: this.client };
     const intervals = this.config.collectors;
     // One loop per target and collector: a slow or failing collector never holds up another.
     this.#scheduler.start(
@@ -107,12 +123,12 @@ export class Pipeline {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#scheduler.stop();
-      await this.#client.close();
+      await this.client.close();
     })();
     return this.#closing;
   }
 
-  /** Stops the loops only; {@link Pipeline.close} later logs out. */
+  /** Stops the loops only; the client keeps its sessions ({@link Pipeline.close} logs out). */
   stopRefreshing(): Promise<void> {
     return this.#scheduler.stop();
   }

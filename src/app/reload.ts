@@ -3,12 +3,17 @@
  * (SIGHUP or `POST /-/reload`, both through {@link Runtime.reload}) loads and validates the new
  * config first; only a valid one replaces the running pipeline:
  *
- * 1. build the new MoSAPI client (nothing is sent yet);
+ * 1. keep the MoSAPI client when its settings are unchanged (see `sameClientSettings`), else
+ *    build a new one (nothing is sent yet);
  * 2. stop the old refresh loops;
  * 3. switch the snapshot to the new target list in one step: unchanged targets keep their last
  *    good data (see carry-over.ts), removed ones vanish, added ones start empty;
- * 4. log out of the old sessions and close the old client, before the new one logs in, so an
- *    account never holds two sessions for one target (a new login may evict an older one);
+ * 4. a kept client takes the new credentials and targets over: unchanged credentials keep their
+ *    sessions, so an unchanged file costs ICANN no login and no logout, an added target one
+ *    login, a removed one its logout, a changed password its credential's targets only. A
+ *    replaced client logs out of all its sessions. Either way the logouts come before the new
+ *    logins, so an account never holds two sessions for one target (a new login may evict an
+ *    older one);
  * 5. start the new refresh loops.
  *
  * Reloads are serialised (see serial.ts). A failed reload changes nothing but the
@@ -19,8 +24,8 @@ import { ConfigError } from "../config/errors.js";
 import type { Config } from "../config/load.js";
 import type { Logger } from "../log/logger.js";
 import { targetKey } from "../mosapi/target.js";
-import { carryOver } from "./carry-over.js";
-import { Pipeline, type PipelineDependencies } from "./pipeline.js";
+import { carryOver, sameClientSettings } from "./carry-over.js";
+import { Pipeline, createClient, type PipelineDependencies } from "./pipeline.js";
 import { SerialTask } from "./serial.js";
 
 /** What a runtime needs beyond the pipeline's dependencies. */
@@ -43,7 +48,7 @@ export class Runtime {
    */
   constructor(config: Config, options: RuntimeOptions) {
     this.#options = options;
-    this.#current = new Pipeline(config, options);
+    this.#current = new Pipeline(config, options, createClient(config, options));
     this.#recordSuccess(config);
     this.#start(this.#current);
   }
@@ -73,17 +78,20 @@ export class Runtime {
 
   async #reload(): Promise<void> {
     const { logger, metrics, clock, store } = this.#options;
+    const previous = this.#current;
     let next: Pipeline;
+    let keepClient: boolean;
     try {
       const config = await this.#options.loadConfig();
       if (this.#closed) throw new Error("the exporter is shutting down");
-      next = new Pipeline(config, this.#options);
+      keepClient = sameClientSettings(previous.config, config);
+      const client = keepClient ? previous.client : createClient(config, this.#options);
+      next = new Pipeline(config, this.#options, client);
     } catch (error) {
       metrics.onConfigLoad(false, clock.now());
       logReloadFailure(logger, error);
       throw error;
     }
-    const previous = this.#current;
     const before = previous.config;
     const after = next.config;
     await previous.stopRefreshing();
@@ -112,7 +120,8 @@ export class Runtime {
     );
     for (const warning of after.warnings) logger.warn({ file: after.file }, warning);
     try {
-      await previous.close();
+      if (keepClient) await next.client.reconfigure(after.credentials, after.targets);
+      else await previous.close();
     } finally {
       this.#start(next);
     }

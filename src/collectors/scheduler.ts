@@ -6,12 +6,16 @@
  *
  * The first refreshes are spread out (see {@link initialSpreadMs}): a few targets start at
  * once, a fleet of thousands does not queue every request of every collector in one burst.
+ * A due refresh other than `state` then waits for admission (see admission.ts): a bounded
+ * number run per credential, picked by collector priority, and the rest wait as data.
  */
 import { setMaxListeners } from "node:events";
 import type { Logger } from "../log/logger.js";
 import type { Target } from "../mosapi/target.js";
 import type { Clock } from "../util/clock.js";
 import type { CollectorName } from "../snapshot/names.js";
+import { Admission } from "./admission.js";
+import { isUrgent } from "./priority.js";
 
 /** Outcome of one refresh, for scheduling. */
 export interface RefreshOutcome {
@@ -53,17 +57,37 @@ export function initialSpreadMs(
   return Math.min(intervalMs, cap, jobs * FIRST_REFRESH_SPACING_MS);
 }
 
+/** What a scheduler needs. */
+export interface SchedulerDependencies {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly random?: (() => number) | undefined;
+  /**
+   * Refreshes other than `state` running at once per credential (default: no limit). The
+   * exporter gives twice the credential's `max_concurrency`: enough to keep its slots busy
+   * while a refresh parses or waits between requests, few enough that work waits as data.
+   */
+  readonly maxRunningPerCredential?: number | undefined;
+}
+
 /** Owns the refresh loops. */
 export class Scheduler {
   readonly #controller = new AbortController();
   readonly #loops: Promise<void>[] = [];
+  readonly #admission: Admission;
 
-  readonly #deps: { clock: Clock; logger: Logger; random?: () => number };
+  readonly #deps: SchedulerDependencies;
 
-  constructor(deps: { clock: Clock; logger: Logger; random?: () => number }) {
+  constructor(deps: SchedulerDependencies) {
     this.#deps = deps;
     // Every loop's sleep listens on this one signal: targets × collectors listeners, by design.
     setMaxListeners(0, this.#controller.signal);
+    this.#admission = new Admission(deps.maxRunningPerCredential ?? Infinity);
+  }
+
+  /** Non-`state` refreshes of `credentials` running and waiting for admission. */
+  admissionCounts(credentials: string): { running: number; waiting: number } {
+    return this.#admission.counts(credentials);
   }
 
   /**
@@ -105,6 +129,17 @@ export class Scheduler {
     return (this.#deps.random ?? Math.random)();
   }
 
+  /** Runs one refresh: `state` at once, the others once admitted. */
+  async #run(job: RefreshJob, signal: AbortSignal): Promise<RefreshOutcome> {
+    if (isUrgent(job.collector)) return job.run(signal);
+    const release = await this.#admission.enter(job, signal);
+    try {
+      return await job.run(signal);
+    } finally {
+      release();
+    }
+  }
+
   async #loop(job: RefreshJob, spreadMs: number): Promise<void> {
     const signal = this.#controller.signal;
     try {
@@ -112,7 +147,7 @@ export class Scheduler {
       while (!signal.aborted) {
         let outcome: RefreshOutcome = {};
         try {
-          outcome = await job.run(signal);
+          outcome = await this.#run(job, signal);
         } catch (error) {
           if (this.#stopped()) return;
           // run() records its own failures; reaching here is a bug. Log it and keep refreshing.

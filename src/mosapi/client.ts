@@ -4,7 +4,10 @@
  * Per operation, two bounds measured apart (see {@link startOperation}): `timeoutMs` covers the
  * time spent on MoSAPI (request, body, retries and the waits between them), `queueTimeoutMs`
  * the time spent waiting for concurrency slots, so a burst queued behind a credential's few
- * slots does not turn into timeouts. Basic credentials get one session per (credential,
+ * slots does not turn into timeouts. `state` is the exception: its requests (and logins and
+ * logouts) take the next free slot before any other waiting request, and its one `timeoutMs`
+ * covers its slot waits too, so when MoSAPI hangs `mosapi_up` drops within one timeout
+ * (design.md §2). Basic credentials get one session per (credential,
  * target), logged in on demand and re-logged once on a 401; `tls_client` credentials present their certificate on
  * every request and never log in. 429/503 honour `Retry-After` when it fits the deadline, other
  * 5xx and network errors get a short exponential backoff; other 4xx are never retried. At most
@@ -17,7 +20,7 @@ import type { z } from "zod";
 import type { Clock } from "../util/clock.js";
 import type { RetryPolicy } from "./backoff.js";
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from "./backoff.js";
-import type { Credential } from "./credentials.js";
+import { sameCredential, type Credential } from "./credentials.js";
 import type { Deadline } from "./deadline.js";
 import { startDeadline, startOperation } from "./deadline.js";
 import type { OperationLimits } from "./deadline.js";
@@ -36,7 +39,7 @@ import {
   RateLimitedError,
   isMosapiError,
 } from "./errors.js";
-import { Semaphore } from "./limiter.js";
+import { Semaphore, URGENT } from "./limiter.js";
 import { measurementSchema } from "./measurement.js";
 import type { MeasurementSummary } from "./measurement.js";
 import { metricaListSchema, metricaReportSchema } from "./metrica-models.js";
@@ -124,11 +127,19 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Query parameters, e.g. `{ startDate: "2025-01-01" }`. */
   query?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Place in the slot queues, lower first (see limiter.ts). {@link URGENT}, what `getState`
+   * uses, also makes `timeoutMs` cover the slot waits (not a login shared with other
+   * operations, which has a bound of its own). Default: behind every prioritised request.
+   */
+  priority?: number | undefined;
 }
 
 interface CredentialState {
   readonly credential: Credential;
   readonly dispatcher: Dispatcher;
+  /** True when the client built the dispatcher and must close it. */
+  readonly owned: boolean;
   readonly limiter: Semaphore;
   /** Never sent in messages; masked in any error cause. */
   readonly secrets: readonly string[];
@@ -138,6 +149,8 @@ interface CredentialState {
 interface SessionEntry {
   readonly session: BasicSession;
   readonly credentials: string;
+  /** The credential's state the session logs in and out with. */
+  readonly state: CredentialState;
   readonly target: string;
 }
 
@@ -154,7 +167,8 @@ export class MosapiClient {
   readonly #retry: RetryPolicy;
   readonly #deps: ExchangeDeps;
   readonly #credentials = new Map<string, CredentialState>();
-  readonly #owned: Dispatcher[] = [];
+  readonly #options: MosapiClientOptions;
+  readonly #common: Readonly<Record<string, string>>;
   readonly #sessions = new Map<string, SessionEntry>();
   /** One request at a time per target (see ExchangeRequest.limiters). */
   readonly #targetLimiters = new Map<string, Semaphore>();
@@ -191,35 +205,42 @@ export class MosapiClient {
       observer: this.#observer,
       maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     };
-    const common: Record<string, string> = {
+    this.#options = options;
+    this.#common = {
       accept: "application/json",
       "accept-encoding": "gzip, deflate",
       "user-agent": options.userAgent ?? "mosapi-exporter",
     };
     for (const [name, credential] of options.credentials) {
-      const limiter = new Semaphore(options.maxConcurrency);
-      const dispatcher = options.dispatcher ?? this.#createAgent(credential, options);
-      if (credential.kind === "basic") {
-        const token = Buffer.from(`${credential.username}:${credential.password}`).toString(
-          "base64",
-        );
-        this.#credentials.set(name, {
-          credential,
-          dispatcher,
-          limiter,
-          secrets: [credential.password, token],
-          headers: { ...common, authorization: `Basic ${token}` },
-        });
-      } else {
-        this.#credentials.set(name, {
-          credential,
-          dispatcher,
-          limiter,
-          secrets: [credential.key],
-          headers: common,
-        });
-      }
+      this.#credentials.set(name, this.#credentialState(credential));
     }
+  }
+
+  /** The limiter, dispatcher and headers of one credential. */
+  #credentialState(credential: Credential): CredentialState {
+    const limiter = new Semaphore(this.#options.maxConcurrency);
+    const given = this.#options.dispatcher;
+    const dispatcher = given ?? this.#createAgent(credential, this.#options);
+    const owned = given === undefined;
+    if (credential.kind === "basic") {
+      const token = Buffer.from(`${credential.username}:${credential.password}`).toString("base64");
+      return {
+        credential,
+        dispatcher,
+        owned,
+        limiter,
+        secrets: [credential.password, token],
+        headers: { ...this.#common, authorization: `Basic ${token}` },
+      };
+    }
+    return {
+      credential,
+      dispatcher,
+      owned,
+      limiter,
+      secrets: [credential.key],
+      headers: this.#common,
+    };
   }
 
   #createAgent(credential: Credential, options: MosapiClientOptions): Dispatcher {
@@ -234,14 +255,12 @@ export class MosapiClient {
       settings.cert = credential.cert;
       settings.key = credential.key;
     }
-    const agent = createAgent(settings);
-    this.#owned.push(agent);
-    return agent;
+    return createAgent(settings);
   }
 
   /** `monitoring/state`: the target's overall and per-service state. */
   getState(target: Target, signal?: AbortSignal): Promise<StateResponse> {
-    return this.#get(target, "state", {}, stateResponseSchema, { signal });
+    return this.#get(target, "state", {}, stateResponseSchema, { signal, priority: URGENT });
   }
 
   /** `monitoring/<service>/alarmed`. */
@@ -331,7 +350,12 @@ export class MosapiClient {
       endpoint: ENDPOINTS[name],
       path: endpointPath(target, this.#version, name, params, options.query),
     };
-    const { response, secrets } = await this.#fetch(target, context, options.signal);
+    const { response, secrets } = await this.#fetch(
+      target,
+      context,
+      options.signal,
+      options.priority,
+    );
     return parseBody(response, schema, context, secrets);
   }
 
@@ -356,12 +380,13 @@ export class MosapiClient {
 
   #session(target: Target, state: CredentialState): BasicSession | undefined {
     if (state.credential.kind !== "basic") return undefined;
-    const key = `${target.credentials}\n${targetKey(target)}`;
+    const key = sessionKey(target);
     let entry = this.#sessions.get(key);
     if (entry === undefined) {
       const description = describeTarget(target);
       entry = {
         credentials: target.credentials,
+        state,
         target: description,
         session: new BasicSession({
           credentials: target.credentials,
@@ -384,10 +409,16 @@ export class MosapiClient {
     target: Target,
     context: ErrorContext,
     signal: AbortSignal | undefined,
+    priority: number | undefined,
   ): Promise<{ response: RawResponse; secrets: readonly string[] }> {
     const state = this.#state(target);
     const session = this.#session(target, state);
-    const deadline = startOperation(this.#clock, this.#limits, signal);
+    // An urgent operation's slot waits count against its timeout (a login keeps its own bound).
+    const deadline = startOperation(
+      this.#clock,
+      priority === URGENT ? { ...this.#limits, slotWaitsCount: true } : this.#limits,
+      signal,
+    );
     try {
       let retries = 0;
       let relogged = false;
@@ -402,7 +433,7 @@ export class MosapiClient {
               ? undefined
               : await deadline.aside(() => session.cookie(context, deadline.signal));
           if (cookie !== undefined) secrets = [...state.secrets, cookie];
-          const response = await this.#send(target, state, context, deadline, cookie);
+          const response = await this.#send(target, state, context, deadline, cookie, priority);
           if (isSuccess(response.status)) return { response, secrets };
           if (
             response.status === 401 &&
@@ -445,7 +476,8 @@ export class MosapiClient {
    * The one way a request leaves the client: under the target's and the credential's limiters,
    * with the credential's headers. With a session `cookie` the request carries the cookie and
    * not the Basic header (Basic credentials go to `/login` only); without one it carries the
-   * credential's own headers (a login, or a certificate credential).
+   * credential's own headers (a login, or a certificate credential). `priority` orders it in
+   * the limiters' queues.
    */
   #send(
     target: Target,
@@ -453,6 +485,7 @@ export class MosapiClient {
     context: ErrorContext,
     deadline: Deadline,
     cookie: string | undefined,
+    priority: number | undefined,
   ): Promise<RawResponse> {
     return exchange(
       {
@@ -464,6 +497,7 @@ export class MosapiClient {
             : { ...withoutAuthorization(state.headers), cookie: `id=${cookie}` },
         dispatcher: state.dispatcher,
         limiters: [this.#targetLimiter(target), state.limiter],
+        priority,
         secrets: cookie === undefined ? state.secrets : [...state.secrets, cookie],
       },
       this.#deps,
@@ -504,7 +538,7 @@ export class MosapiClient {
     const deadline = startOperation(this.#clock, this.#limits, session.signal);
     let response: RawResponse;
     try {
-      response = await this.#send(target, state, context, deadline, undefined);
+      response = await this.#send(target, state, context, deadline, undefined, URGENT);
     } finally {
       deadline.dispose();
     }
@@ -533,10 +567,61 @@ export class MosapiClient {
       endpoint: "logout",
       path: logoutPath(target),
     };
-    const response = await this.#send(target, state, context, deadline, cookie);
+    const response = await this.#send(target, state, context, deadline, cookie, URGENT);
     if (!isSuccess(response.status)) {
       throw statusFailure(response, context, [...state.secrets, cookie], this.#clock.now());
     }
+  }
+
+  /**
+   * Takes over the credentials and targets of a reloaded config, keeping what did not change,
+   * so a reload costs ICANN no login it does not need:
+   * - a credential with the same name and content keeps its Agent, limiter and the sessions of
+   *   the targets that still use it (an unchanged file: no login, no logout);
+   * - the sessions of targets no longer configured with their credential, and every session of
+   *   a credential removed or changed, are logged out before this resolves (within one
+   *   `timeoutMs`; failures logged at debug and swallowed), then the Agents of removed and
+   *   changed credentials are closed;
+   * - new and changed credentials get a new Agent and limiter; nothing is sent for them before
+   *   their first request.
+   *
+   * Call it while no request is in flight (the refresh loops stopped).
+   *
+   * @throws what building an Agent throws (normally rejected by the config loader already); a
+   *   plain Error after `close()`.
+   */
+  async reconfigure(
+    credentials: ReadonlyMap<string, Credential>,
+    targets: readonly Target[],
+  ): Promise<void> {
+    if (this.#closing !== undefined) throw new Error("MosapiClient is closed");
+    const replaced: CredentialState[] = [];
+    for (const [name, state] of this.#credentials) {
+      if (sameCredential(state.credential, credentials.get(name))) continue;
+      replaced.push(state);
+      this.#credentials.delete(name);
+    }
+    for (const [name, credential] of credentials) {
+      if (!this.#credentials.has(name)) {
+        this.#credentials.set(name, this.#credentialState(credential));
+      }
+    }
+    // A kept credential's state is the very object its sessions were made with.
+    const wanted = new Set(targets.map(sessionKey));
+    const retired: SessionEntry[] = [];
+    for (const [key, entry] of this.#sessions) {
+      if (wanted.has(key) && this.#credentials.get(entry.credentials) === entry.state) continue;
+      retired.push(entry);
+      this.#sessions.delete(key);
+    }
+    await this.#logOut(retired);
+    const configured = new Set(targets.map(targetKey));
+    for (const key of this.#targetLimiters.keys()) {
+      if (!configured.has(key)) this.#targetLimiters.delete(key);
+    }
+    await Promise.all(
+      replaced.filter((state) => state.owned).map((state) => state.dispatcher.close()),
+    );
   }
 
   /**
@@ -550,12 +635,23 @@ export class MosapiClient {
   }
 
   async #close(): Promise<void> {
+    await this.#logOut([...this.#sessions.values()]);
+    await Promise.all(
+      [...this.#credentials.values()]
+        .filter((state) => state.owned)
+        .map((state) => state.dispatcher.close()),
+    );
+  }
+
+  /** Logs out of `entries`' sessions, all within one `timeoutMs`; failures logged at debug. */
+  async #logOut(entries: readonly SessionEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     const deadline = startDeadline(this.#clock, this.#timeoutMs);
     // Every logout listens on this one signal; with many sessions Node would warn of a leak.
     setMaxListeners(0, deadline.signal);
     try {
       await Promise.all(
-        [...this.#sessions.values()].map(async ({ session, credentials, target }) => {
+        entries.map(async ({ session, credentials, target }) => {
           try {
             await session.logout(deadline);
           } catch (error) {
@@ -573,8 +669,12 @@ export class MosapiClient {
     } finally {
       deadline.dispose();
     }
-    await Promise.all(this.#owned.map((dispatcher) => dispatcher.close()));
   }
+}
+
+/** The key of a target's session: its credential's name and the target. */
+function sessionKey(target: Target): string {
+  return `${target.credentials}\n${targetKey(target)}`;
 }
 
 function withoutAuthorization(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -19,3 +19,15 @@ export type Credential =
       /** PEM contents of `keyFile`. */
       readonly key: string;
     };
+
+/** True when both credentials would authenticate identically (secrets compared, not shown). */
+export function sameCredential(a: Credential | undefined, b: Credential | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a.kind === "basic" && b.kind === "basic") {
+    return a.username === b.username && a.password === b.password;
+  }
+  if (a.kind === "tls_client" && b.kind === "tls_client") {
+    return a.cert === b.cert && a.key === b.key;
+  }
+  return false;
+}

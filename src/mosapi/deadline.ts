@@ -63,6 +63,12 @@ export interface OperationLimits {
   readonly timeoutMs: number;
   /** Time spent waiting for concurrency slots, summed over the operation. */
   readonly queueTimeoutMs: number;
+  /**
+   * Count slot waits against `timeoutMs` instead (urgent operations: `state`), so the
+   * operation fails within `timeoutMs` whether MoSAPI hangs or its slots are all held by
+   * requests that hang. Waits {@link Deadline.aside} still count against neither.
+   */
+  readonly slotWaitsCount?: boolean;
 }
 
 /**
@@ -84,7 +90,7 @@ export function startOperation(
   limits: OperationLimits,
   signal?: AbortSignal,
 ): Deadline {
-  return new Timers(clock, limits.timeoutMs, limits.queueTimeoutMs, signal);
+  return new Timers(clock, limits.timeoutMs, limits.queueTimeoutMs, signal, limits.slotWaitsCount);
 }
 
 type Phase = "work" | "queue" | "aside";
@@ -108,6 +114,7 @@ class Timers implements Deadline {
   readonly timeoutMs: number;
   readonly #clock: Clock;
   readonly #queueTimeoutMs: number | undefined;
+  readonly #slotWaitsCount: boolean;
   readonly #bounds = new AbortController();
   #phase: Phase = "work";
   #since: number;
@@ -124,10 +131,12 @@ class Timers implements Deadline {
     timeoutMs: number,
     queueTimeoutMs: number | undefined,
     signal: AbortSignal | undefined,
+    slotWaitsCount = false,
   ) {
     this.timeoutMs = timeoutMs;
     this.#clock = clock;
     this.#queueTimeoutMs = queueTimeoutMs;
+    this.#slotWaitsCount = slotWaitsCount;
     this.#since = clock.now();
     this.signal = this.#bounds.signal;
     if (signal?.aborted === true) {
@@ -156,6 +165,7 @@ class Timers implements Deadline {
   }
 
   queued<T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.#slotWaitsCount) return wait(this.signal);
     return this.#during("queue", () => wait(this.signal));
   }
 

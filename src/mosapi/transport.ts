@@ -39,6 +39,8 @@ export interface ExchangeRequest {
    * credential's slots) and then the credential's (ICANN's per-account limit).
    */
   readonly limiters: readonly Semaphore[];
+  /** Place in the limiters' queues: lower first (see limiter.ts); default last. */
+  readonly priority?: number | undefined;
   /** Values masked in any error cause that leaves (password, Authorization value, cookie). */
   readonly secrets: readonly string[];
 }
@@ -104,7 +106,7 @@ export async function exchange(
   };
   try {
     await deadline.queued(async (signal) => {
-      for (const limiter of req.limiters) held.push(await limiter.acquire(signal));
+      for (const limiter of req.limiters) held.push(await limiter.acquire(signal, req.priority));
     });
   } catch (error) {
     release();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { carryOver, sameCredential } from "../../src/app/carry-over.js";
+import { carryOver, sameClientSettings } from "../../src/app/carry-over.js";
+import { sameCredential, type Credential } from "../../src/mosapi/credentials.js";
 import type { TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import type { Config } from "../../src/config/load.js";
-import type { Credential } from "../../src/mosapi/credentials.js";
 import type { Target } from "../../src/mosapi/target.js";
 import { healthyEntry, stateFixture } from "../helpers/fixtures.js";
 
@@ -45,6 +45,29 @@ const entry: TargetSnapshot = {
     metrica: { lastSuccessAt: 800 },
   },
 };
+
+describe("sameClientSettings", () => {
+  it("keeps the client when only credentials, targets or collectors change", () => {
+    const before = config();
+    expect(sameClientSettings(before, config({ targets: [] }, basic("other")))).toBe(true);
+    expect(sameClientSettings(before, config({ collectors: { ...ON, state: 1 } }))).toBe(true);
+  });
+
+  it.each([
+    ["url", { url: "https://other.example" }],
+    ["version", { version: 3 }],
+    ["timeout", { timeoutMs: 2000 }],
+    ["concurrency", { maxConcurrency: 8 }],
+    ["source address", { sourceAddress: "192.0.2.1" }],
+    ["TLS", { tls: { minVersion: "TLSv1.3" as const, insecureSkipVerify: false } }],
+    ["CA", { tls: { ca: "PEM", minVersion: "TLSv1.2" as const, insecureSkipVerify: false } }],
+  ])("builds a new client when the %s changes", (_, mosapi) => {
+    const before = config();
+    expect(sameClientSettings(before, config({ mosapi: { ...before.mosapi, ...mosapi } }))).toBe(
+      false,
+    );
+  });
+});
 
 describe("sameCredential", () => {
   it("compares the secrets, and the kind", () => {

@@ -212,4 +212,59 @@ describe("Scheduler", () => {
     expect(aborted).toBe(true);
     expect(clock.pending()).toEqual([]);
   });
+
+  it("admits a bounded number of refreshes per credential, one per target, most urgent first; state is never held back", async () => {
+    const clock = new FakeClock();
+    const sink = createLogSink();
+    scheduler = new Scheduler({
+      clock,
+      logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
+      random: () => 0,
+      maxRunningPerCredential: 2,
+    });
+    const started: string[] = [];
+    const finish = new Map<string, () => void>();
+    const hanging = (id: string, collector: RefreshJob["collector"]): RefreshJob => ({
+      target: tld(id),
+      collector,
+      intervalMs: MINUTE,
+      run: (signal) => {
+        started.push(`${id}/${collector}`);
+        return new Promise((resolve) => {
+          finish.set(`${id}/${collector}`, () => {
+            resolve({});
+          });
+          signal.addEventListener("abort", () => {
+            resolve({});
+          });
+        });
+      },
+    });
+    // Spread 0 (random 0): every first refresh is due at once, in this order.
+    scheduler.start([
+      hanging("a", "metrica"),
+      hanging("a", "alarmed"),
+      hanging("b", "metrica"),
+      hanging("c", "downtime"),
+      hanging("c", "incidents"),
+      hanging("a", "state"),
+      hanging("b", "state"),
+    ]);
+    await clock.advanceAsync(0);
+    // Two places for creds, taken in arrival order; a's alarmed waits for a's metrica.
+    expect(started).toEqual(["a/state", "b/state", "a/metrica", "b/metrica"]);
+    expect(scheduler.admissionCounts("creds")).toEqual({ running: 2, waiting: 3 });
+    // b's place goes to the most urgent waiting refresh whose target is idle: c's incidents.
+    finish.get("b/metrica")?.();
+    await clock.advanceAsync(0);
+    expect(started.slice(4)).toEqual(["c/incidents"]);
+    // a's place: a's alarmed (priority 2) before c's downtime (c is busy anyway).
+    finish.get("a/metrica")?.();
+    await clock.advanceAsync(0);
+    expect(started.slice(5)).toEqual(["a/alarmed"]);
+    finish.get("c/incidents")?.();
+    await clock.advanceAsync(0);
+    expect(started.slice(6)).toEqual(["c/downtime"]);
+    expect(scheduler.admissionCounts("creds")).toEqual({ running: 2, waiting: 0 });
+  });
 });

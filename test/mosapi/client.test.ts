@@ -37,6 +37,7 @@ import {
 } from "../helpers/mock-mosapi.js";
 
 const STATE = "/ry/example/v2/monitoring/state";
+const ALARMED_NO = { version: 2, lastUpdateApiDatabase: 1795435200, alarmed: "No" };
 const example = tld("example", "cert");
 
 let agent: MockAgent;
@@ -514,23 +515,19 @@ describe("deadline", () => {
       maxConcurrency: 1,
     });
     for (const id of ["a", "b", "c"]) {
-      pool.intercept({ path: `/ry/${id}/v2/monitoring/state` }).reply(200, stateBody());
+      pool.intercept({ path: `/ry/${id}/v2/monitoring/dns/alarmed` }).reply(200, ALARMED_NO);
     }
-    const calls = ["a", "b", "c"].map((id) => client.getState(tld(id, "cert")));
+    const calls = ["a", "b", "c"].map((id) => client.getAlarmed(tld(id, "cert"), "dns"));
     // Each request takes 4 s upstream, within the timeout; c waits 8 s for the only slot.
     for (const id of ["a", "b", "c"]) {
       await vi.waitFor(() => {
-        expect(gate.held.map((h) => h.path)).toEqual([`/ry/${id}/v2/monitoring/state`]);
+        expect(gate.held.map((h) => h.path)).toEqual([`/ry/${id}/v2/monitoring/dns/alarmed`]);
       });
       clock.advance(4000);
       gate.release();
     }
     await Promise.all(calls);
-    expect(observer.codes()).toEqual([
-      "monitoring/state 200",
-      "monitoring/state 200",
-      "monitoring/state 200",
-    ]);
+    expect(observer.codes()).toEqual(Array(3).fill("monitoring/{service}/alarmed 200"));
   });
 
   it("still times out a request whose upstream exchange exceeds the timeout after a queue wait", async () => {
@@ -583,7 +580,7 @@ describe("deadline", () => {
     await vi.waitFor(() => {
       expect(gate.held).toHaveLength(1);
     });
-    const second = failure(client.getState(tld("other", "cert")));
+    const second = failure(client.getAlarmed(tld("other", "cert"), "dns"));
     await settle();
     clock.advance(3000);
     const error = await second;
@@ -594,12 +591,63 @@ describe("deadline", () => {
       reason: "timeout",
       timeoutMs: 3000,
       message:
-        "fetch monitoring/state for TLD other failed: waited 3000 ms for a concurrency slot without getting one (GET /ry/other/v2/monitoring/state)",
+        "fetch monitoring/dns/alarmed for TLD other failed: waited 3000 ms for a concurrency slot without getting one (GET /ry/other/v2/monitoring/dns/alarmed)",
     });
     gate.release();
     await first;
     // Nothing was sent for the request that never got a slot.
     expect(observer.codes()).toEqual(["monitoring/state 200"]);
+  });
+
+  it("gives state the next slot before other waiting requests, and counts its wait against its timeout", async () => {
+    const gate = createGate(agent);
+    const { client, clock, observer } = createTestClient({
+      dispatcher: gate.dispatcher,
+      timeoutMs: 5000,
+      queueTimeoutMs: 60_000,
+      maxConcurrency: 1,
+    });
+    pool.intercept({ path: "/ry/a/v2/monitoring/dns/alarmed" }).reply(200, ALARMED_NO);
+    pool.intercept({ path: "/ry/b/v2/monitoring/dns/alarmed" }).reply(200, ALARMED_NO);
+    pool.intercept({ path: "/ry/c/v2/monitoring/state" }).reply(200, stateBody());
+    const hanging = client.getAlarmed(tld("a", "cert"), "dns");
+    await vi.waitFor(() => {
+      expect(gate.held).toHaveLength(1);
+    });
+    const queued = client.getAlarmed(tld("b", "cert"), "dns");
+    await settle();
+    const state = client.getState(tld("c", "cert"));
+    await settle();
+    // 3 s waiting for the slot, then 2 s upstream: state's 5 s are gone, slot wait included.
+    clock.advance(3000);
+    gate.release();
+    await hanging;
+    await vi.waitFor(() => {
+      expect(gate.held.map((h) => h.path)).toEqual(["/ry/c/v2/monitoring/state"]);
+    });
+    clock.advance(1999);
+    await settle();
+    expect(gate.held).toHaveLength(1);
+    clock.advance(1);
+    const error = await failure(state);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).not.toBeInstanceOf(SlotTimeoutError);
+    expect(error).toMatchObject({ code: "MOSAPI_TIMEOUT", timeoutMs: 5000 });
+    // The alarmed request queued first goes after state, and still succeeds: its 5 s of
+    // waiting do not count against its timeout.
+    await vi.waitFor(() => {
+      expect(gate.held.map((h) => h.path)).toEqual([
+        "/ry/c/v2/monitoring/state",
+        "/ry/b/v2/monitoring/dns/alarmed",
+      ]);
+    });
+    gate.release();
+    await queued;
+    expect(observer.codes()).toEqual([
+      "monitoring/{service}/alarmed 200",
+      "monitoring/state error",
+      "monitoring/{service}/alarmed 200",
+    ]);
   });
 
   it("takes a queued request out of the queue at once when its caller aborts", async () => {

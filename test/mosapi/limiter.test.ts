@@ -36,6 +36,23 @@ describe("Semaphore", () => {
     await expect(semaphore.acquire(controller.signal)).rejects.toBe(reason);
   });
 
+  it("hands a freed slot to the most urgent waiter, first come first served among equals", async () => {
+    const semaphore = new Semaphore(1);
+    const release = await semaphore.acquire();
+    const order: string[] = [];
+    const wait = (name: string, priority?: number) =>
+      semaphore.acquire(undefined, priority).then((next) => {
+        order.push(name);
+        next();
+      });
+    const all = [wait("alarmed-1", 2), wait("other"), wait("alarmed-2", 2), wait("state", 0)];
+    expect(semaphore.waiting).toBe(4);
+    release();
+    await Promise.all(all);
+    expect(order).toEqual(["state", "alarmed-1", "alarmed-2", "other"]);
+    expect(semaphore.inFlight).toBe(0);
+  });
+
   it.each([0, -1, 1.5])("rejects the limit %d", (limit) => {
     expect(() => new Semaphore(limit)).toThrow(RangeError);
   });

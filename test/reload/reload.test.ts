@@ -1,8 +1,10 @@
 /**
  * Reload end to end (`POST /-/reload` and `RunningApp.reload`, the one function SIGHUP also
  * calls): the new config replaces the old one only when valid; unchanged targets keep their
- * series without a gap, removed ones vanish, added ones appear; the old client logs out; a
- * rotated password file is read again; concurrent reloads run one after another.
+ * series without a gap, removed ones vanish, added ones appear; sessions of unchanged
+ * credentials survive (no login, no logout), removed targets log out, added ones log in once, a
+ * changed password costs its own targets only; a rotated password file is read again;
+ * concurrent reloads run one after another.
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +16,7 @@ import type { RunningSimulator } from "../../src/simulator/server.js";
 import {
   DEMO_LOGINS,
   basicCredential,
+  counterValue,
   findSamples,
   onlyState,
   sampleValue,
@@ -53,7 +56,7 @@ async function rewrite(e: E2e, content: unknown): Promise<void> {
 const logsWith = (e: E2e, msg: string) => e.logs.records().filter((r) => r["msg"] === msg);
 
 describe("POST /-/reload", () => {
-  it("keeps unchanged targets' series, drops removed ones, adds new ones, logs the old client out", async () => {
+  it("keeps unchanged targets' series and sessions, drops removed ones (logging them out), adds new ones", async () => {
     const e = (e2e = await startE2e({
       config: (sim) => config(sim, { example: "example-login", test: "test-login" }),
       // test fails from the start, so it has a refresh-failure counter to drop.
@@ -95,21 +98,99 @@ describe("POST /-/reload", () => {
     expect(after).not.toMatch(/tld="test"/);
     expect(sampleValue(after, RELOAD_OK)).toBe(1);
     expect(sampleValue(after, RELOAD_TIME)).toBeGreaterThanOrEqual(reloadedAt ?? Infinity);
-    // The old client logged out of both of its sessions before the reload answered.
+    // The removed target logged out before the reload answered; the kept one did not.
     const stats = e.sim.stats();
-    expect(stats.requests.byPath["/ry/example/logout"]).toEqual({ total: 1, byStatus: { 200: 1 } });
+    expect(stats.requests.byPath["/ry/example/logout"]).toBeUndefined();
     expect(stats.requests.byPath["/ry/test/logout"]).toEqual({ total: 1, byStatus: { 200: 1 } });
 
     await e.waitFor(async () => (await e.metric("mosapi_up", { tld: "xn--zckzah" })) === 1, {
       what: "the added target up",
     });
-    // The unchanged target's loop runs again: its (hanging) refresh logged in anew.
-    await e.waitFor(() => (e.sim.stats().logins["example_ry"]?.ok ?? 0) === 2, {
-      what: "example's second login",
+    // The unchanged target's loop runs again, on the session it had: no second login.
+    await e.waitFor(() => (e.sim.stats().faults["latency"] ?? 0) >= 2, {
+      what: "example's next (held) refresh",
     });
+    expect(e.sim.stats().logins["example_ry"]).toEqual({ ok: 1, failed: 0 });
     expect(logsWith(e, "configuration reloaded")).toMatchObject([
       { level: "info", targets: 2, added: ["ry/xn--zckzah"], removed: ["ry/test"], kept: 1 },
     ]);
+  });
+
+  it("costs ICANN no login for an unchanged file, one per added target, and the changed credential's only", async () => {
+    const demo = getScenario("demo");
+    const withPassword = (password: string): Scenario => ({
+      ...demo,
+      accounts: demo.accounts.map((a) => (a.username === "example_ry" ? { ...a, password } : a)),
+    });
+    /** example, test and xn--zckzah each on its own account; `extra` added by name. */
+    const file = (sim: RunningSimulator, targets: readonly string[], examplePassword: string) => ({
+      mosapi: { url: sim.url, timeout: "5s" },
+      credentials: {
+        "example-login": basicCredential("example_ry", examplePassword),
+        "test-login": basicCredential("test_ry", DEMO_LOGINS.test.password),
+        "xn--zckzah-login": basicCredential("xn--zckzah_ry", DEMO_LOGINS["xn--zckzah"].password),
+        "9999-login": basicCredential("9999_rr", DEMO_LOGINS["9999"].password),
+      },
+      targets: targets.map((id) =>
+        id === "9999"
+          ? { registrar_id: id, credentials: "9999-login" }
+          : { tld: id, credentials: `${id}-login` },
+      ),
+      collectors: onlyState("1s"),
+    });
+    const e = (e2e = await startE2e({
+      scenario: withPassword("old-secret"),
+      config: (sim) => file(sim, ["example", "test", "xn--zckzah"], "old-secret"),
+    }));
+    const stateOk = (key: string): number =>
+      e.sim.stats().requests.byPath[`/${key}/v2/monitoring/state`]?.byStatus["200"] ?? 0;
+    const logins = () =>
+      Object.fromEntries(Object.entries(e.sim.stats().logins).map(([user, n]) => [user, n.ok]));
+    const logouts = () =>
+      Object.fromEntries(
+        Object.entries(e.sim.stats().requests.byPath)
+          .filter(([p]) => p.endsWith("/logout"))
+          .map(([p, n]) => [p, n.total]),
+      );
+    /** Reloads `targets`, then waits until every one of them refreshed twice more. */
+    const reloadAndRefresh = async (targets: readonly string[], examplePassword = "old-secret") => {
+      await rewrite(e, file(e.sim, targets, examplePassword));
+      const keys = targets.map((id) => (id === "9999" ? "rr/9999" : `ry/${id}`));
+      const seen = keys.map(stateOk);
+      expect((await e.get("/-/reload", "POST")).status).toBe(200);
+      await e.waitFor(() => keys.every((key, i) => stateOk(key) >= (seen[i] ?? 0) + 2), {
+        what: `two more refreshes of ${keys.join(", ")}`,
+      });
+    };
+    await e.waitFor(
+      () => ["ry/example", "ry/test", "ry/xn--zckzah"].every((key) => stateOk(key) >= 1),
+      { what: "every target's first state" },
+    );
+    const first = { example_ry: 1, test_ry: 1, "xn--zckzah_ry": 1 };
+    expect(logins()).toEqual(first);
+
+    // Unchanged: 0 logins, 0 logouts.
+    await reloadAndRefresh(["example", "test", "xn--zckzah"]);
+    expect(logins()).toEqual(first);
+    expect(logouts()).toEqual({});
+
+    // An added target: its one login.
+    await reloadAndRefresh(["example", "test", "xn--zckzah", "9999"]);
+    expect(logins()).toEqual({ ...first, "9999_rr": 1 });
+    expect(logouts()).toEqual({});
+
+    // A removed target: its logout, nothing else.
+    await reloadAndRefresh(["example", "xn--zckzah", "9999"]);
+    expect(logins()).toEqual({ ...first, "9999_rr": 1 });
+    expect(logouts()).toEqual({ "/ry/test/logout": 1 });
+
+    // A changed password: that credential's target logs out and in again, the others do not.
+    e.sim.setScenario(withPassword("new-secret"));
+    await reloadAndRefresh(["example", "xn--zckzah", "9999"], "new-secret");
+    expect(logins()).toEqual({ ...first, example_ry: 2, "9999_rr": 1 });
+    expect(logouts()).toEqual({ "/ry/test/logout": 1, "/ry/example/logout": 1 });
+    expect(e.sim.stats().logins["example_ry"]?.failed).toBe(0);
+    expect(counterValue(await e.metricsText(), "mosapi_refresh_failures_total")).toBe(0);
   });
 
   it("refuses an invalid config with 400, keeps the last good one, and recovers", async () => {

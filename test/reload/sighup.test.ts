@@ -118,6 +118,26 @@ describe("SIGHUP", () => {
       expect(await metric("mosapi_exporter_config_last_reload_successful")).toBe(1);
       expect(records().filter((r) => r["msg"] === "reloading the configuration")).toHaveLength(2);
       expect(records().filter((r) => r["msg"] === "configuration reloaded")).toHaveLength(1);
+      // Issue 16: example kept its session through both reloads; test logged in once.
+      const stats = sim.stats();
+      expect(stats.logins).toEqual({
+        example_ry: { ok: 1, failed: 0 },
+        test_ry: { ok: 1, failed: 0 },
+      });
+      expect(stats.requests.byEndpoint["logout"]).toBeUndefined();
+
+      // An unchanged file: no login, no logout, and the loops run on with their sessions.
+      const states = stats.requests.byEndpoint["state"] ?? 0;
+      reloadSignals.emit("SIGHUP");
+      await waitFor(
+        () => records().filter((r) => r["msg"] === "configuration reloaded").length === 2,
+        { what: "the second reload" },
+      );
+      await waitFor(() => (sim.stats().requests.byEndpoint["state"] ?? 0) >= states + 2, {
+        what: "state refreshes after the reload",
+      });
+      expect(sim.stats().logins).toEqual(stats.logins);
+      expect(sim.stats().requests.byEndpoint["logout"]).toBeUndefined();
     } finally {
       stop("SIGTERM");
       expect(await exit).toBe(0);
