@@ -12,7 +12,17 @@ import { sameCredential } from "../mosapi/credentials.js";
 /** `entry` without the data and bookkeeping of the collectors `config` disables. */
 function withoutDisabled(entry: TargetSnapshot, config: Config): TargetSnapshot {
   const on = (name: CollectorName): boolean => config.collectors[name] !== 0;
-  const { state, alarmed, downtimeMinutes, incidents, metrica, collectors, ...rest } = entry;
+  const {
+    state,
+    alarmed,
+    downtimeMinutes,
+    incidents,
+    metrica,
+    measurements,
+    traces,
+    collectors,
+    ...rest
+  } = entry;
   return {
     ...rest,
     // Without `state`, nothing will confirm the target is up any more.
@@ -25,6 +35,8 @@ function withoutDisabled(entry: TargetSnapshot, config: Config): TargetSnapshot 
     ...(downtimeMinutes !== undefined && on("downtime") ? { downtimeMinutes } : {}),
     ...(incidents !== undefined && on("incidents") ? { incidents } : {}),
     ...(metrica !== undefined && on("metrica") ? { metrica } : {}),
+    ...(measurements !== undefined && on("measurements") ? { measurements } : {}),
+    ...(traces !== undefined && on("troubleshooting") ? { traces } : {}),
   };
 }
 

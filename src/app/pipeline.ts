@@ -8,10 +8,13 @@ import type { Dispatcher } from "undici";
 import { alarmedJob } from "../collectors/alarmed.js";
 import { downtimeJob } from "../collectors/downtime.js";
 import { incidentsJob } from "../collectors/incidents.js";
+import { measurementsJob } from "../collectors/measurements.js";
 import { metricaJob } from "../collectors/metrica.js";
 import type { RefreshDependencies } from "../collectors/refresh.js";
 import { Scheduler } from "../collectors/scheduler.js";
 import { stateJob } from "../collectors/state.js";
+import { TraceFiles } from "../collectors/trace-files.js";
+import { troubleshootingJob } from "../collectors/troubleshooting.js";
 import type { SnapshotStore } from "../snapshot/store.js";
 import type { Config } from "../config/load.js";
 import type { Logger } from "../log/logger.js";
@@ -101,7 +104,8 @@ export class Pipeline {
         metrics.onRefreshFailure(target, collector, reason);
       },
     };
-    const jobDeps = { ...refresh, client: this.client };
+    // One trace-file cache for all targets: a file shared by several TLDs is downloaded once.
+    const jobDeps = { ...refresh, client: this.client, traceFiles: new TraceFiles() };
     const intervals = this.config.collectors;
     // One loop per target and collector: a slow or failing collector never holds up another.
     this.#scheduler.start(
@@ -111,6 +115,8 @@ export class Pipeline {
         downtimeJob(jobDeps, target, intervals.downtime),
         incidentsJob(jobDeps, target, intervals.incidents),
         metricaJob(jobDeps, target, intervals.metrica),
+        measurementsJob(jobDeps, target, intervals.measurements),
+        troubleshootingJob(jobDeps, target, intervals.troubleshooting),
       ]),
     );
   }

@@ -51,11 +51,11 @@ export function formatConfigCheck(config: Config): string {
     credentials: Object.fromEntries(
       [...config.credentials].map(([name, credential]) => [name, redactCredential(credential)]),
     ),
-    targets: config.targets.map((target) =>
-      target.entity === "ry"
-        ? { tld: target.id, credentials: target.credentials }
-        : { registrar_id: target.id, credentials: target.credentials },
-    ),
+    targets: config.targets.map((target) => ({
+      ...(target.entity === "ry" ? { tld: target.id } : { registrar_id: target.id }),
+      credentials: target.credentials,
+      ...(target.troubleshooting === undefined ? {} : { troubleshooting: target.troubleshooting }),
+    })),
     collectors: Object.fromEntries(
       COLLECTOR_NAMES.map((name) => [name, formatDuration(config.collectors[name])]),
     ),

@@ -212,6 +212,11 @@ const targetSchema = strict({
     parseRegistrarId,
   ).optional(),
   credentials: text("the name of an entry under credentials"),
+  troubleshooting: z
+    .enum(["always", "incidents"], {
+      error: (issue) => `invalid value ${describeValue(issue.input)}; expected always or incidents`,
+    })
+    .optional(),
 }).transform((target, ctx): Target => {
   const identity = exactlyOne(
     [
@@ -220,7 +225,12 @@ const targetSchema = strict({
     ],
     ctx,
   );
-  return identity === undefined ? z.NEVER : { ...identity, credentials: target.credentials };
+  if (identity === undefined) return z.NEVER;
+  return {
+    ...identity,
+    credentials: target.credentials,
+    ...(target.troubleshooting === "always" ? { troubleshooting: "always" as const } : {}),
+  };
 });
 
 const interval = (fallback: string) =>
@@ -235,6 +245,9 @@ const collectorsSchema = strict({
   downtime: interval("5m"),
   incidents: interval("5m"),
   metrica: interval("6h"),
+  measurements: interval("5m"),
+  // Opt-in: traces are many small files, and most operators only need them in an incident.
+  troubleshooting: interval("0"),
 } satisfies Record<CollectorName, z.ZodType>);
 
 /**

@@ -8,7 +8,7 @@ import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import { targetKey } from "../mosapi/target.js";
 import { familyHeader, FamilyWriter } from "./exposition.js";
 import { SNAPSHOT_METRICS } from "./names.js";
-import { addTarget, FAMILY_KEYS, type FamilyKey } from "./snapshot-series.js";
+import { addTarget, addTraces, FAMILY_KEYS, type FamilyKey } from "./snapshot-series.js";
 
 const HEADERS = FAMILY_KEYS.map((key) => familyHeader(SNAPSHOT_METRICS[key]));
 
@@ -24,6 +24,13 @@ type Lines = readonly string[];
 function linesOf(entries: readonly TargetSnapshot[]): Lines {
   const families = newFamilies();
   for (const entry of entries) addTarget(families, entry);
+  return FAMILY_KEYS.map((key) => families[key].text());
+}
+
+/** The lines of the families shared by targets (traces), from the whole snapshot. */
+function sharedLinesOf(entries: readonly TargetSnapshot[]): Lines {
+  const families = newFamilies();
+  addTraces(families, entries);
   return FAMILY_KEYS.map((key) => families[key].text());
 }
 
@@ -94,6 +101,8 @@ export class SnapshotRenderer {
   readonly #lines = new WeakMap<TargetSnapshot, Lines>();
   readonly #onTargetRendered: (entry: TargetSnapshot) => void;
   #blocks: readonly Block[] = [];
+  /** The shared (trace) families of the last render, and the trace views they came from. */
+  #shared: { readonly views: readonly unknown[]; readonly encoded: Encoded } | undefined;
 
   /** @param onTargetRendered called for every entry actually rendered (not found in the cache) */
   constructor(onTargetRendered: (entry: TargetSnapshot) => void = () => {}) {
@@ -110,6 +119,7 @@ export class SnapshotRenderer {
     const blocks = hasDuplicateTargets(snapshot)
       ? [encode([linesOf(snapshot.targets)])]
       : this.#blocksOf(snapshot.targets);
+    blocks.push(this.#sharedOf(snapshot.targets));
     const chunks: Buffer[] = [];
     FAMILY_KEYS.forEach((_key, family) => {
       const pieces = blocks.flatMap((encoded) => encoded[family] ?? []);
@@ -150,6 +160,22 @@ export class SnapshotRenderer {
     }
     this.#blocks = blocks;
     return blocks.map((block) => block.encoded);
+  }
+
+  /** The trace families, rendered again only when some target's traces changed. */
+  #sharedOf(targets: readonly TargetSnapshot[]): Encoded {
+    const views = targets.map((entry) => entry.traces);
+    const cached = this.#shared;
+    if (
+      cached !== undefined &&
+      cached.views.length === views.length &&
+      cached.views.every((view, index) => view === views[index])
+    ) {
+      return cached.encoded;
+    }
+    const encoded = encode([sharedLinesOf(targets)]);
+    this.#shared = { views, encoded };
+    return encoded;
   }
 
   #linesOf(entry: TargetSnapshot): Lines {

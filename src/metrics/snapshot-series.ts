@@ -5,7 +5,11 @@
  * from the entry, so a TLD, service or incident that disappears upstream disappears here too.
  */
 import { activeIncident, monitoredServices } from "../snapshot/queries.js";
-import type { IncidentDetail, TargetSnapshot } from "../snapshot/snapshot.js";
+import type {
+  IncidentDetail,
+  RecentMeasurementDetail,
+  TargetSnapshot,
+} from "../snapshot/snapshot.js";
 import {
   OVERALL_STATUSES,
   SERVICE_STATUSES,
@@ -88,6 +92,26 @@ function addIncidentDetail(families: Families, base: Labels, detail: IncidentDet
   families.incidentMeasurementTimestamp.set(base, measurement.cycleCalculationDateTime);
 }
 
+function addRecentMeasurement(
+  families: Families,
+  base: Labels,
+  detail: RecentMeasurementDetail,
+): void {
+  const { measurement } = detail;
+  families.measurementTimestamp.set(base, measurement.cycleCalculationDateTime);
+  for (const status of PROBE_STATUSES) {
+    families.measurementProbes.set({ ...base, status }, measurement.probeCounts[status]);
+  }
+  for (const server of measurement.nameServerProbes) {
+    for (const status of ["up", "down"] as const) {
+      families.measurementNameserverProbes.set(
+        { ...base, nameserver: server.name, status },
+        server[status],
+      );
+    }
+  }
+}
+
 /**
  * Families of the per-service collectors, shown only for services the current state lists as
  * monitored, and incident details only while that very incident is still active: a service
@@ -106,6 +130,48 @@ function addServiceDetails(families: Families, labels: Labels, entry: TargetSnap
       activeIncident(entry, serviceType)?.incidentId === detail.incidentId
     ) {
       addIncidentDetail(families, base, detail);
+    }
+    const recent = entry.measurements?.[serviceType];
+    if (recent !== undefined) addRecentMeasurement(families, base, recent);
+  }
+}
+
+/**
+ * `mosapi_trace_target_info`: one series per IP traced to the target, with its role as the
+ * latest recent measurements tell (the first service that names the IP), else `unknown`.
+ */
+function addTraceTargets(families: Families, labels: Labels, entry: TargetSnapshot): void {
+  const traces = entry.traces?.traces;
+  if (traces === undefined || traces.length === 0) return;
+  const roles = new Map<string, string>();
+  for (const serviceType of SERVICE_TYPES) {
+    for (const { ip, role } of entry.measurements?.[serviceType]?.measurement.targetIps ?? []) {
+      if (!roles.has(ip)) roles.set(ip, role);
+    }
+  }
+  const ips = [...new Set(traces.map((trace) => trace.ip))].sort();
+  for (const ip of ips)
+    families.traceTargetInfo.set({ ...labels, ip, role: roles.get(ip) ?? "unknown" }, 1);
+}
+
+/**
+ * The trace families, which carry no target label: an IP's traces are the same files for every
+ * TLD it serves, so each probe × IP appears once, from the first target (in configuration
+ * order) that holds it. Called once per snapshot, after {@link addTarget} for every target.
+ */
+export function addTraces(families: Families, entries: readonly TargetSnapshot[]): void {
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    for (const trace of entry.traces?.traces ?? []) {
+      const key = `${trace.probe}\u0000${trace.ip}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const labels = { probe: trace.probe, ip: trace.ip };
+      families.traceReached.set(labels, trace.reached ? 1 : 0);
+      families.traceLossRatio.set(labels, trace.lossRatio);
+      if (trace.rttSeconds !== undefined) families.traceRtt.set(labels, trace.rttSeconds);
+      families.traceHops.set(labels, trace.hops);
+      families.traceTimestamp.set(labels, trace.testTime);
     }
   }
 }
@@ -146,4 +212,5 @@ export function addTarget(families: Families, entry: TargetSnapshot): void {
     if (service !== undefined) addService(families, labels, serviceType, service);
   }
   addServiceDetails(families, labels, entry);
+  addTraceTargets(families, labels, entry);
 }

@@ -53,6 +53,10 @@ import {
 } from "./monitoring-models.js";
 import type { AlarmedResponse, DowntimeResponse, MeasurementList } from "./monitoring-models.js";
 import type { ClientObserver } from "./observer.js";
+import { fileListingSchema, traceReportSchema } from "./probe-network.js";
+import type { TraceHub, TreeDay } from "./probe-network.js";
+import { recentMeasurementSchema } from "./recent-measurement.js";
+import type { RecentMeasurement } from "./recent-measurement.js";
 import { noopObserver } from "./observer.js";
 import { isSuccess, parseBody, sessionCookie, statusFailure } from "./responses.js";
 import { BasicSession } from "./session.js";
@@ -326,6 +330,56 @@ export class MosapiClient {
       signal,
       query: Object.keys(range).length === 0 ? undefined : range,
     });
+  }
+
+  /**
+   * `monitoring/<service>/measurements/<yyyy>/<mm>/<dd>`: the recent measurements of one UTC
+   * day (every cycle, not only incidents).
+   */
+  getMeasurementDay(
+    target: Target,
+    service: ServiceType,
+    day: TreeDay,
+    signal?: AbortSignal,
+  ): Promise<MeasurementList> {
+    return this.#get(target, "measurementDay", { service, ...day }, measurementListSchema, {
+      signal,
+    });
+  }
+
+  /** `monitoring/<service>/measurements/<yyyy>/<mm>/<dd>/<measurement>`, summarised. */
+  getMeasurement(
+    target: Target,
+    service: ServiceType,
+    day: TreeDay,
+    measurement: string,
+    signal?: AbortSignal,
+  ): Promise<RecentMeasurement> {
+    return this.#get(
+      target,
+      "measurementFile",
+      { service, ...day, measurement },
+      recentMeasurementSchema,
+      { signal },
+    );
+  }
+
+  /** `networkTroubleshooting/mtr/<yyyy>/<mm>/<dd>` (inferred path): one day's trace files. */
+  getTraceDay(target: Target, day: TreeDay, signal?: AbortSignal): Promise<string[]> {
+    return this.#get(target, "traceDay", day, fileListingSchema, { signal });
+  }
+
+  /**
+   * `networkTroubleshooting/mtr/<yyyy>/<mm>/<dd>/<file>` (inferred path): one mtr report, read
+   * alike whether it comes as a `.json.gz` body or with `Content-Encoding: gzip`.
+   */
+  getTraceFile(
+    target: Target,
+    day: TreeDay,
+    file: string,
+    signal?: AbortSignal,
+  ): Promise<TraceHub[]> {
+    return this.#get(target, "traceFile", { ...day, file }, traceReportSchema, { signal });
   }
 
   /**

@@ -12,6 +12,11 @@ export interface Target {
   readonly id: string;
   /** Key into `config.credentials`. */
   readonly credentials: string;
+  /**
+   * `always`: the `troubleshooting` collector fetches this target's probe-network traces every
+   * round, not only while one of its services has an active incident.
+   */
+  readonly troubleshooting?: "always";
 }
 
 /** The identifying label set of a target, as exported on every per-target series. */

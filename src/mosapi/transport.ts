@@ -189,8 +189,29 @@ const inflate = promisify(zlib.inflate);
 const inflateRaw = promisify(zlib.inflateRaw);
 const brotli = promisify(zlib.brotliDecompress);
 
-/** Decodes `content-encoding` (gzip, deflate, br, identity); MoSAPI may compress unasked. */
+/** gzip's magic bytes: a body that starts with them is a gzip file, not JSON. */
+function isGzipFile(body: Buffer): boolean {
+  return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
+}
+
+/**
+ * Decodes `content-encoding` (gzip, deflate, br, identity); MoSAPI may compress unasked. A body
+ * that is still a gzip file afterwards is unpacked once more: SLAM stores its trace files as
+ * `.json.gz` (mosapi-spec.md §6), and whether MoSAPI serves them as such or with
+ * `Content-Encoding: gzip` is unknown, so both must read the same. No JSON starts with 0x1f.
+ */
 async function decode(
+  body: Buffer,
+  header: string | string[] | undefined,
+  max: number,
+  context: ErrorContext,
+): Promise<Buffer> {
+  const decoded = await decodeContent(body, header, max, context);
+  if (!isGzipFile(decoded)) return decoded;
+  return decodeContent(decoded, "gzip", max, context);
+}
+
+async function decodeContent(
   body: Buffer,
   header: string | string[] | undefined,
   max: number,

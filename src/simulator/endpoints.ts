@@ -17,6 +17,12 @@ import {
   measurementsResource,
 } from "./service-resources.js";
 import { stateBody, type ApiVersion } from "./state.js";
+import {
+  recentDayResource,
+  recentListingResource,
+  recentMeasurementResource,
+} from "./recent-measurements.js";
+import { traceDayResource, traceFileResource, traceListingResource } from "./traces.js";
 
 /** A request path split into target and the segments after it. */
 export interface MosapiPath {
@@ -40,10 +46,12 @@ export interface ResourceRequest {
   readonly query: Readonly<Record<string, string>>;
 }
 
-/** A JSON answer. */
+/** A JSON answer, or raw bytes. */
 export interface ResourceResponse {
   readonly status: number;
   readonly body: unknown;
+  /** Sent as is instead of `body` as JSON (a `.json.gz` file); `headers` say what it is. */
+  readonly raw?: Buffer;
   /** Extra response headers (e.g. `Last-Modified` on METRICA reports). */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -59,6 +67,8 @@ export interface VersionedResource {
 }
 
 const INCIDENT = ["monitoring", ":service", "incidents", ":incidentID"] as const;
+const RECENT = ["monitoring", ":service", "measurements"] as const;
+const TRACES = ["networkTroubleshooting", "mtr"] as const;
 
 /**
  * Every versioned endpoint the simulator serves; the first matching pattern wins (so
@@ -110,6 +120,56 @@ export const VERSIONED_RESOURCES: readonly VersionedResource[] = [
     versions: [1, 2],
     pattern: [...INCIDENT, "measurements", ":measurementID"],
     respond: measurementResource,
+  },
+  { kind: "recent-listing", versions: [1, 2], pattern: RECENT, respond: recentListingResource },
+  {
+    kind: "recent-listing",
+    versions: [1, 2],
+    pattern: [...RECENT, ":year"],
+    respond: recentListingResource,
+  },
+  {
+    kind: "recent-listing",
+    versions: [1, 2],
+    pattern: [...RECENT, ":year", ":month"],
+    respond: recentListingResource,
+  },
+  {
+    kind: "recent-day",
+    versions: [1, 2],
+    pattern: [...RECENT, ":year", ":month", ":day"],
+    respond: recentDayResource,
+  },
+  {
+    kind: "recent-measurement",
+    versions: [1, 2],
+    pattern: [...RECENT, ":year", ":month", ":day", ":measurementID"],
+    respond: recentMeasurementResource,
+  },
+  { kind: "trace-listing", versions: [2], pattern: TRACES, respond: traceListingResource },
+  {
+    kind: "trace-listing",
+    versions: [2],
+    pattern: [...TRACES, ":year"],
+    respond: traceListingResource,
+  },
+  {
+    kind: "trace-listing",
+    versions: [2],
+    pattern: [...TRACES, ":year", ":month"],
+    respond: traceListingResource,
+  },
+  {
+    kind: "trace-day",
+    versions: [2],
+    pattern: [...TRACES, ":year", ":month", ":day"],
+    respond: traceDayResource,
+  },
+  {
+    kind: "trace-file",
+    versions: [2],
+    pattern: [...TRACES, ":year", ":month", ":day", ":file"],
+    respond: traceFileResource,
   },
   {
     kind: "metrica-latest",

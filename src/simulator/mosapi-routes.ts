@@ -135,7 +135,8 @@ export function mosapiRouter(deps: MosapiRouteDependencies): Router {
       query: queryOf(req),
     });
     if (answer.headers !== undefined) res.set(answer.headers);
-    res.status(answer.status).json(answer.body);
+    if (answer.raw !== undefined) res.status(answer.status).send(answer.raw);
+    else res.status(answer.status).json(answer.body);
   });
 
   return router;

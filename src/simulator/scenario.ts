@@ -79,6 +79,34 @@ export interface MetricaSpec {
   readonly historyDays?: number;
 }
 
+/**
+ * From `hop` on, the probe's mtr traces to every address of `target` (a name server or host
+ * name of the target) lose packets during the window: the path breaks there.
+ */
+export interface PathBreak {
+  readonly probe: string;
+  readonly target: string;
+  /** 1-based hop where loss starts; hops before it answer as usual. */
+  readonly hop: number;
+  readonly start: number;
+  readonly end?: number | null;
+}
+
+/**
+ * The probe network's mtr traces to the target's addresses (mosapi-spec.md §6). Every target
+ * has them unless `offered` is false.
+ */
+export interface TraceSpec {
+  /** `false`: the trace tree answers 404, as for an account not offered the data. */
+  readonly offered?: boolean;
+  /**
+   * `file` (default): each trace is served as stored, a `.json.gz` body; `content-encoding`:
+   * the JSON is sent with `Content-Encoding: gzip`. Which one MoSAPI does is not known.
+   */
+  readonly encoding?: "file" | "content-encoding";
+  readonly breaks?: readonly PathBreak[];
+}
+
 /** A registry (`ry`, id = TLD A-label) or registrar (`rr`, id = IANA ID) served by the simulator. */
 export interface ScenarioTarget {
   readonly entity: Entity;
@@ -91,6 +119,8 @@ export interface ScenarioTarget {
   readonly statusSpelling?: StatusSpelling;
   /** Absent: METRICA is not enabled for the target (404). */
   readonly metrica?: MetricaSpec;
+  /** Absent: traces to every address of the target, none broken. */
+  readonly traces?: TraceSpec;
 }
 
 /** A Basic-auth account (RRI credentials) and the targets (`ry/example`) it may access. */

@@ -34,7 +34,7 @@ const SERVICE_SEGMENTS: Readonly<Record<string, SimService>> = {
 };
 
 /** A monitored service of the requested target. */
-interface ServiceContext {
+export interface ServiceContext {
   readonly request: ResourceRequest;
   readonly service: SimService;
   readonly timeline: ServiceTimeline;
@@ -60,17 +60,18 @@ function serviceContext(request: ResourceRequest): ServiceContext | undefined {
 }
 
 /** `version` and `lastUpdateApiDatabase`, the head of every monitoring document. */
-function head(request: ResourceRequest) {
+export function head(request: ResourceRequest) {
   return { version: request.version, lastUpdateApiDatabase: apiDatabaseTime(request.now) };
 }
 
-function historyOf(context: ServiceContext): ServiceHistory {
+/** What SLAM derived for the context's service up to the request's `now`. */
+export function historyOf(context: ServiceContext): ServiceHistory {
   const { request } = context;
   return serviceHistory(context.service, context.timeline, request.epoch, request.now);
 }
 
 /** Runs `answer` for an enabled service of the target; 404 otherwise. */
-function forEnabledService(
+export function forEnabledService(
   request: ResourceRequest,
   answer: (context: ServiceContext) => ResourceResponse,
 ): ResourceResponse {

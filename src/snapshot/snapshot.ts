@@ -7,6 +7,8 @@ import type { RefreshErrorCode } from "../mosapi/errors.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import type { MeasurementSummary } from "../mosapi/measurement.js";
 import type { MetricaReport } from "../mosapi/metrica-models.js";
+import type { TraceSummary } from "../mosapi/probe-network.js";
+import type { RecentMeasurement } from "../mosapi/recent-measurement.js";
 import type { ServiceType, StateResponse } from "../mosapi/models.js";
 import type { Target } from "../mosapi/target.js";
 import type { CollectorName } from "./names.js";
@@ -37,6 +39,22 @@ export interface IncidentDetail {
   readonly measurement: MeasurementSummary;
 }
 
+/** The latest recent measurement of one service (`monitoring/<svc>/measurements/…`). */
+export interface RecentMeasurementDetail {
+  /** `<cycleStart>.json` as listed; never fetched again while it stays the latest. */
+  readonly measurementId: string;
+  readonly measurement: RecentMeasurement;
+}
+
+/**
+ * The probe network's newest trace per probe × IP of a target, while the `troubleshooting`
+ * collector looks (an active incident, or `troubleshooting: always`).
+ */
+export interface TraceView {
+  /** Sorted by probe, then IP. */
+  readonly traces: readonly TraceSummary[];
+}
+
 /** What we hold for one target: the last good data and how its refreshes went. */
 export interface TargetSnapshot {
   readonly target: Target;
@@ -54,6 +72,13 @@ export interface TargetSnapshot {
   readonly incidents?: Readonly<Partial<Record<ServiceType, IncidentDetail>>>;
   /** Domain METRICA: the latest report, or `null` when MoSAPI has none for the target (404). */
   readonly metrica?: MetricaReport | null;
+  /** The latest recent measurement per monitored service (the early warning). */
+  readonly measurements?: Readonly<Partial<Record<ServiceType, RecentMeasurementDetail>>>;
+  /**
+   * Traces to the target's IPs; absent while the collector does not look, `null` when MoSAPI
+   * answered 404 on the trace tree (not offered for this account).
+   */
+  readonly traces?: TraceView | null;
   readonly collectors: Readonly<Partial<Record<CollectorName, CollectorStatus>>>;
 }
 

@@ -15,7 +15,15 @@ const cert = (key: string): Credential => ({
   key,
 });
 const example: Target = { entity: "ry", id: "example", credentials: "login" };
-const ON = { state: 60_000, alarmed: 300_000, downtime: 300_000, incidents: 300_000, metrica: 1 };
+const ON = {
+  state: 60_000,
+  alarmed: 300_000,
+  downtime: 300_000,
+  incidents: 300_000,
+  metrica: 1,
+  measurements: 300_000,
+  troubleshooting: 300_000,
+};
 
 function config(overrides: Partial<Config> = {}, credential = basic("pw")): Config {
   return {

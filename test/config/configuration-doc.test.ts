@@ -25,8 +25,8 @@ describe("CONFIGURATION.md", () => {
       ["url", "version", "timeout", "max_concurrency", "source_address"],
       ["tls.ca_file", "tls.min_version"],
       ["username", "password", "password_file", "password_env", "cert_file", "key_file"],
-      ["tld", "registrar_id", "credentials"],
-      ["state", "alarmed", "downtime", "incidents", "metrica"],
+      ["tld", "registrar_id", "credentials", "troubleshooting"],
+      ["state", "alarmed", "downtime", "incidents", "metrica", "measurements"],
     ].flat();
     for (const key of keys) expect(doc).toContain(`| \`${key}\` |`);
   });

@@ -122,7 +122,7 @@ describe("loadConfig with a valid config", () => {
       ]),
       targets: [
         { entity: "ry", id: "example", credentials: "example-login" },
-        { entity: "ry", id: "xn--9dbq2a", credentials: "rsp-cert" },
+        { entity: "ry", id: "xn--9dbq2a", credentials: "rsp-cert", troubleshooting: "always" },
         { entity: "rr", id: "9999", credentials: "rsp-cert" },
         { entity: "ry", id: "test", credentials: "env-login" },
         { entity: "rr", id: "9998", credentials: "inline-login" },
@@ -133,6 +133,8 @@ describe("loadConfig with a valid config", () => {
         downtime: 600_000,
         incidents: 150_000,
         metrica: 0,
+        measurements: 600_000,
+        troubleshooting: 300_000,
       },
       warnings: [],
     } satisfies Config);
@@ -153,6 +155,8 @@ describe("loadConfig with a valid config", () => {
       downtime: 300_000,
       incidents: 300_000,
       metrica: 21_600_000,
+      measurements: 300_000,
+      troubleshooting: 0,
     });
     expect(config.warnings).toEqual([]);
   });

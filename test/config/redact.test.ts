@@ -50,7 +50,15 @@ describe("formatConfigCheck", () => {
       },
       credentials: new Map([["login", { kind: "basic", username: "u", password: "hand-pw-77" }]]),
       targets: [{ entity: "ry", id: "example", credentials: "login" }],
-      collectors: { state: 5_000, alarmed: 0, downtime: 0, incidents: 0, metrica: 0 },
+      collectors: {
+        state: 5_000,
+        alarmed: 0,
+        downtime: 0,
+        incidents: 0,
+        metrica: 0,
+        measurements: 0,
+        troubleshooting: 0,
+      },
       warnings: ["something: to look at"],
     };
     const output = formatConfigCheck(config);

@@ -10,7 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { alarmedJob } from "../../src/collectors/alarmed.js";
 import { downtimeJob } from "../../src/collectors/downtime.js";
 import { incidentsJob } from "../../src/collectors/incidents.js";
+import { measurementsJob } from "../../src/collectors/measurements.js";
 import { metricaJob } from "../../src/collectors/metrica.js";
+import { TraceFiles } from "../../src/collectors/trace-files.js";
+import { troubleshootingJob } from "../../src/collectors/troubleshooting.js";
 import type { CollectorName } from "../../src/snapshot/names.js";
 import type { RefreshDependencies } from "../../src/collectors/refresh.js";
 import type { RefreshJob } from "../../src/collectors/scheduler.js";
@@ -114,11 +117,12 @@ function harness() {
   const { client, clock, logs } = createTestClient({ dispatcher: agent });
   const store = new SnapshotStore([target]);
   const failures: { collector: CollectorName; reason: FailureReason }[] = [];
-  const deps: RefreshDependencies & { client: typeof client } = {
+  const deps: RefreshDependencies & { client: typeof client; traceFiles: TraceFiles } = {
     store,
     clock,
     logger: logs.logger,
     client,
+    traceFiles: new TraceFiles(),
     onFailure: (_target, collector, reason) => failures.push({ collector, reason }),
   };
   const jobs: Record<CollectorName, RefreshJob> = {
@@ -127,6 +131,8 @@ function harness() {
     downtime: downtimeJob(deps, target, 60_000),
     incidents: incidentsJob(deps, target, 60_000),
     metrica: metricaJob(deps, target, 60_000),
+    measurements: measurementsJob(deps, target, 60_000),
+    troubleshooting: troubleshootingJob(deps, target, 60_000),
   };
   const signal = new AbortController().signal;
   const entry = (): TargetSnapshot => store.entry(target)!;

@@ -6,7 +6,10 @@
 import { alarmedJob } from "../../src/collectors/alarmed.js";
 import { downtimeJob } from "../../src/collectors/downtime.js";
 import { incidentsJob } from "../../src/collectors/incidents.js";
+import { measurementsJob } from "../../src/collectors/measurements.js";
 import { metricaJob } from "../../src/collectors/metrica.js";
+import { TraceFiles } from "../../src/collectors/trace-files.js";
+import { troubleshootingJob } from "../../src/collectors/troubleshooting.js";
 import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { stateJob } from "../../src/collectors/state.js";
 import { SnapshotStore } from "../../src/snapshot/store.js";
@@ -14,6 +17,7 @@ import { createLogger } from "../../src/log/logger.js";
 import { MosapiClient } from "../../src/mosapi/client.js";
 import type { Credential } from "../../src/mosapi/credentials.js";
 import { targetKey, type Target } from "../../src/mosapi/target.js";
+import type { Scenario } from "../../src/simulator/scenario.js";
 import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
 import { FakeClock } from "./fake-clock.js";
@@ -25,17 +29,21 @@ export const COLLECTOR_JOBS = [
   downtimeJob,
   incidentsJob,
   metricaJob,
+  measurementsJob,
+  troubleshootingJob,
 ] as const;
 
 /** 2026-11-23T12:00:00Z, a multiple of 5 minutes: the scenario epoch. */
 export const SCENARIO_NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 /** The scenario's targets, each using the first account allowed to read it. */
-export function scenarioTargets(name: string): {
+export function scenarioTargets(nameOrScenario: string | Scenario): {
   targets: Target[];
   credentials: Map<string, Credential>;
 } {
-  const scenario = getScenario(name);
+  const scenario =
+    typeof nameOrScenario === "string" ? getScenario(nameOrScenario) : nameOrScenario;
+  const name = scenario.name;
   const credentials = new Map<string, Credential>();
   const targets = scenario.targets.map((t): Target => {
     const key = targetKey(t);
@@ -52,7 +60,11 @@ export function scenarioTargets(name: string): {
 }
 
 /** The scenario's targets and what their refresh jobs need, with a real client to `sim`. */
-export function scenarioCollectors(name: string, sim: RunningSimulator, clock: FakeClock) {
+export function scenarioCollectors(
+  name: string | Scenario,
+  sim: RunningSimulator,
+  clock: FakeClock,
+) {
   const logger = createLogger({ level: "error", format: "json", destination: { write: () => {} } });
   const { targets, credentials } = scenarioTargets(name);
   const client = new MosapiClient({
@@ -65,7 +77,10 @@ export function scenarioCollectors(name: string, sim: RunningSimulator, clock: F
     clock,
   });
   const store = new SnapshotStore(targets);
-  return { targets, deps: { store, clock, logger, client, onFailure: () => {} } };
+  return {
+    targets,
+    deps: { store, clock, logger, client, traceFiles: new TraceFiles(), onFailure: () => {} },
+  };
 }
 
 /** Starts the scenario's simulator at {@link SCENARIO_NOW}, runs one round, returns the snapshot. */

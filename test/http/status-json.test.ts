@@ -107,6 +107,8 @@ describe("statusJson", () => {
       downtime: { lastSuccessAt: null, lastError: null },
       incidents: { lastSuccessAt: null, lastError: null },
       metrica: { lastSuccessAt: null, lastError: null },
+      measurements: { lastSuccessAt: null, lastError: null },
+      troubleshooting: { lastSuccessAt: null, lastError: null },
     });
     const registrar = doc.targets.find((t) => t.key === "rr/9999");
     expect(registrar).toMatchObject({ up: false, failing: true, status: null, services: [] });

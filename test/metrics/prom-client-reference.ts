@@ -6,7 +6,7 @@
 import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { labelNames, SNAPSHOT_METRICS } from "../../src/metrics/names.js";
 import { Gauge, Registry } from "../../src/metrics/prom.js";
-import { addTarget, type SeriesSinks } from "../../src/metrics/snapshot-series.js";
+import { addTarget, addTraces, type SeriesSinks } from "../../src/metrics/snapshot-series.js";
 
 /** Renders the MoSAPI-derived families of `snapshot` with prom-client. */
 export async function renderWithPromClient(snapshot: Snapshot): Promise<string> {
@@ -23,6 +23,7 @@ export async function renderWithPromClient(snapshot: Snapshot): Promise<string> 
     ]),
   ) as Record<keyof SeriesSinks, InstanceType<typeof Gauge>>;
   for (const entry of snapshot.targets) addTarget(gauges, entry);
+  addTraces(gauges, snapshot.targets);
   // A family with no series says nothing; prom-client would print HELP/TYPE alone.
   for (const gauge of Object.values(gauges)) {
     const { name, values } = await gauge.get();

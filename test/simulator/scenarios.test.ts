@@ -30,11 +30,13 @@ describe("shipped scenarios", () => {
       "demo",
       "disabled",
       "dns-down",
+      "early-warning",
       "healthy",
       "inconclusive",
       "maintenance",
       "rdap-incident",
       "registrar",
+      "trace-incident",
       "unknown-status",
     ]);
     for (const [name, scenario] of Object.entries(SCENARIOS)) expect(scenario.name).toBe(name);

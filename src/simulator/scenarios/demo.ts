@@ -1,21 +1,26 @@
 import type { Scenario } from "../scenario.js";
 import { DAY, HOUR, MINUTE, demoScenario } from "./common.js";
+import { EARLY_WARNING_FAILURES } from "./early-warning.js";
+import { TRACE_BREAK } from "./trace-incident.js";
 
 /**
- * What `npm run demo` shows: a healthy TLD with a past RDAP incident (HTTP errors) and Domain
- * METRICA, a TLD whose DNS is down (name servers silent, one DNSSEC error over TCP) without
- * METRICA, an IDN TLD with inconclusive statuses in both spellings, and a registrar with METRICA.
+ * What `npm run demo` shows: a healthy TLD with a past RDAP incident (HTTP errors), Domain
+ * METRICA and an early warning (DNS Up while 2 of 6 probes lose ns1), a TLD whose DNS is down
+ * (name servers silent, one DNSSEC error over TCP) without METRICA and whose traces show one
+ * probe losing the path to ns1, an IDN TLD with inconclusive statuses in both spellings, and a
+ * registrar with METRICA.
  */
 export const demo: Scenario = demoScenario(
   "demo",
-  "example healthy (RDAP incident two days ago), test DNS down since 25 min before the epoch, " +
+  "example Up with an early warning (2 of 6 probes lose ns1; RDAP incident two days ago), " +
+    "test DNS down since 25 min before the epoch (Sydney's traces to ns1 break at hop 4), " +
     "xn--zckzah inconclusive, registrar 9999 up",
   [
     {
       entity: "ry",
       id: "example",
       services: {
-        DNS: {},
+        DNS: { measurement: { failures: EARLY_WARNING_FAILURES } },
         DNSSEC: {},
         EPP: { disabled: true },
         RDDS: { disabled: true },
@@ -78,6 +83,7 @@ export const demo: Scenario = demoScenario(
         RDDS: { disabled: true },
         RDAP: {},
       },
+      traces: { breaks: [TRACE_BREAK] },
     },
     {
       entity: "ry",

@@ -3,10 +3,12 @@ import type { Scenario } from "../scenario.js";
 import { demo } from "./demo.js";
 import { disabled } from "./disabled.js";
 import { dnsDown } from "./dns-down.js";
+import { earlyWarning } from "./early-warning.js";
 import { healthy } from "./healthy.js";
 import { inconclusive } from "./inconclusive.js";
 import { maintenance } from "./maintenance.js";
 import { rdapIncident } from "./rdap-incident.js";
+import { traceIncident } from "./trace-incident.js";
 import { registrar } from "./registrar.js";
 import { unknownStatus } from "./unknown-status.js";
 
@@ -22,6 +24,8 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = Object.fromEntries(
     disabled,
     registrar,
     maintenance,
+    earlyWarning,
+    traceIncident,
   ].map((s) => [s.name, s]),
 );
 
