@@ -55,9 +55,12 @@ function overview(target: TargetSnapshot): SafeHtml {
   const status = html`<span class="status ${statusClass(state.status)}"
     >${showStatus(state.status, state.rawStatus)}</span
   >`;
+  const updated =
+    state.lastUpdateApiDatabase === undefined
+      ? "MoSAPI did not say when it last updated this data"
+      : html`ICANN last updated this data at ${iso(state.lastUpdateApiDatabase * 1000)}`;
   return html`<p>
-    Overall status: ${status}. ICANN last updated this data at
-    ${iso(state.lastUpdateApiDatabase * 1000)}; our last state refresh
+    Overall status: ${status}. ${updated}; our last state refresh
     ${target.up ? "succeeded" : "failed"}.
   </p>`;
 }
@@ -164,8 +167,8 @@ function metricaSection(target: TargetSnapshot): SafeHtml {
         : html`<div class="scroll">
             <table>
               <caption>
-                Report of ${report.domainListDate}: ${report.uniqueAbuseDomains} unique abuse
-                domain(s)
+                Report of ${report.domainListDate}:
+                ${report.uniqueAbuseDomains ?? "an unknown number of"} unique abuse domain(s)
               </caption>
               <thead>
                 <tr>

@@ -325,14 +325,17 @@ export class MosapiClient {
     schema: S,
     options: RequestOptions,
   ): Promise<z.output<S>> {
+    const resource = endpointResource(name, params);
     const context: ErrorContext = {
-      operation: `fetch ${endpointResource(name, params)}`,
+      operation: `fetch ${resource}`,
       target: describeTarget(target),
       endpoint: ENDPOINTS[name],
       path: endpointPath(target, this.#version, name, params, options.query),
     };
     const { response, secrets } = await this.#fetch(target, context, options.signal);
-    return parseBody(response, schema, context, secrets);
+    const { value, oddities } = parseBody(response, schema, context, secrets);
+    if (oddities.length > 0) this.#observer.onOddities?.({ target, resource, oddities });
+    return value;
   }
 
   #targetLimiter(target: Target): Semaphore {
