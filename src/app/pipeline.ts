@@ -16,7 +16,14 @@ import type { Config } from "../config/load.js";
 import type { Logger } from "../log/logger.js";
 import type { SelfMetrics } from "../metrics/self-metrics.js";
 import { MosapiClient } from "../mosapi/client.js";
+import { OddityBook } from "../collectors/oddities.js";
+import { packageVersion } from "../version.js";
 import type { Clock } from "../util/clock.js";
+
+/** `mosapi-exporter/<version>`, the User-Agent of every MoSAPI request. */
+export function userAgent(): string {
+  return `mosapi-exporter/${packageVersion()}`;
+}
 
 /** What every pipeline shares with the rest of the exporter. */
 export interface PipelineDependencies {
@@ -47,6 +54,14 @@ export class Pipeline {
     private readonly deps: PipelineDependencies,
   ) {
     const { mosapi } = config;
+    const oddities = new OddityBook({
+      store: deps.store,
+      clock: deps.clock,
+      logger: deps.logger.child({ component: "refresh" }),
+      count: (target, oddity) => {
+        deps.metrics.onOddity(target, oddity);
+      },
+    });
     this.#client = new MosapiClient({
       url: mosapi.url,
       version: mosapi.version,
@@ -63,7 +78,19 @@ export class Pipeline {
       ...(deps.random ? { random: deps.random } : {}),
       logger: deps.logger.child({ component: "mosapi" }),
       clock: deps.clock,
-      observer: deps.metrics,
+      // design.md §2: every request says who we are.
+      userAgent: userAgent(),
+      observer: {
+        onRequest: (event) => {
+          deps.metrics.onRequest(event);
+        },
+        onLogin: (event) => {
+          deps.metrics.onLogin(event);
+        },
+        onOddities: (event) => {
+          oddities.record(event);
+        },
+      },
     });
     this.#scheduler = new Scheduler({
       clock: deps.clock,

@@ -18,6 +18,7 @@ import {
   statusClass,
 } from "./fragments.js";
 import { html } from "./html.js";
+import { odditiesSection } from "./oddities-section.js";
 import type { SafeHtml } from "./html.js";
 import { renderPage } from "./layout.js";
 import type { PageFrame } from "./layout.js";
@@ -33,7 +34,7 @@ export function renderTargetPage(input: TargetPageInput): string {
   const name = describeTarget(target.target);
   const content = html`<p><a href="/">← All targets</a></p>
     ${overview(target)} ${servicesSection(target)} ${incidentsSection(target)}
-    ${metricaSection(target)} ${collectorSection([target])}`;
+    ${metricaSection(target)} ${collectorSection([target])} ${odditiesSection(target)}`;
   return renderPage(input, `${name} · MoSAPI exporter`, name, content);
 }
 

@@ -6,6 +6,7 @@
 import type { CollectorName } from "../snapshot/names.js";
 import type { FailureReason } from "../mosapi/failure.js";
 import type { ClientObserver } from "../mosapi/observer.js";
+import type { Oddity } from "../mosapi/oddities.js";
 import { targetLabels, type Target } from "../mosapi/target.js";
 import { EXPORTER_METRICS, labelNames, type MetricDefinition } from "./names.js";
 import {
@@ -41,6 +42,7 @@ export class SelfMetrics implements ClientObserver {
   readonly registry: PromRegistry = new Registry();
   readonly #refreshFailures = new Counter(common(EXPORTER_METRICS.refreshFailures, this.registry));
   readonly #requests = new Counter(common(EXPORTER_METRICS.requests, this.registry));
+  readonly #oddities = new Counter(common(EXPORTER_METRICS.upstreamOddities, this.registry));
   readonly #requestDuration = new Histogram({
     ...common(EXPORTER_METRICS.requestDuration, this.registry),
     buckets: DURATION_BUCKETS,
@@ -91,6 +93,15 @@ export class SelfMetrics implements ClientObserver {
   /** Counts one failed refresh of `collector` for `target`. */
   onRefreshFailure(target: Target, collector: CollectorName, reason: FailureReason): void {
     this.#refreshFailures.inc({ ...targetLabels(target), collector, reason });
+  }
+
+  /** Counts one odd part of an answer for `target`. */
+  onOddity(target: Target, oddity: Pick<Oddity, "endpoint" | "reason">): void {
+    this.#oddities.inc({
+      ...targetLabels(target),
+      endpoint: oddity.endpoint,
+      reason: oddity.reason,
+    });
   }
 
   /** Records the outcome of a configuration load or reload at `nowMs`. */

@@ -334,7 +334,7 @@ export class MosapiClient {
     };
     const { response, secrets } = await this.#fetch(target, context, options.signal);
     const { value, oddities } = parseBody(response, schema, context, secrets);
-    if (oddities.length > 0) this.#observer.onOddities?.({ target, resource, oddities });
+    this.#observer.onOddities?.({ target, resource, oddities });
     return value;
   }
 

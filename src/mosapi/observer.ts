@@ -18,8 +18,9 @@ export interface ClientObserver {
   /** Called once per login attempt actually sent; `ok` is false when it yielded no session. */
   onLogin(event: { credentials: string; ok: boolean }): void;
   /**
-   * Called once per parsed answer that had odd parts (design.md §2): `resource` is the path
-   * below the version (`monitoring/rdap/alarmed`), each oddity carries the endpoint template.
+   * Called once per parsed answer, with the odd parts it had (design.md §2; often none, so the
+   * last oddities of a resource can be cleared): `resource` is the path below the version
+   * (`monitoring/rdap/alarmed`), each oddity carries the endpoint template.
    */
   onOddities?(event: { target: Target; resource: string; oddities: readonly Oddity[] }): void;
 }

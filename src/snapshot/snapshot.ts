@@ -7,6 +7,7 @@ import type { FailureReason } from "../mosapi/failure.js";
 import type { MeasurementSummary } from "../mosapi/measurement.js";
 import type { MetricaReport } from "../mosapi/metrica-models.js";
 import type { ServiceType, StateResponse } from "../mosapi/models.js";
+import type { Oddity } from "../mosapi/oddities.js";
 import type { Target } from "../mosapi/target.js";
 import type { CollectorName } from "./names.js";
 
@@ -54,6 +55,18 @@ export interface TargetSnapshot {
   /** Domain METRICA: the latest report, or `null` when MoSAPI has none for the target (404). */
   readonly metrica?: MetricaReport | null;
   readonly collectors: Readonly<Partial<Record<CollectorName, CollectorStatus>>>;
+  /** Odd parts of the latest answers (collectors/oddities.ts); absent when there were none. */
+  readonly oddities?: readonly OddPart[];
+}
+
+/** An odd part of the latest answer of one resource (design.md §2). */
+export interface OddPart extends Oddity {
+  /** The resource whose latest answer had it, e.g. `monitoring/rdap/alarmed`. */
+  readonly resource: string;
+  /** Answers with this odd part (same endpoint, reason and path) since the exporter started. */
+  readonly count: number;
+  /** When the latest of them arrived, ms since the epoch. */
+  readonly lastSeenAt: number;
 }
 
 /** Everything, at one instant. */
