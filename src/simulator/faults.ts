@@ -139,7 +139,7 @@ function applyEdit(value: unknown, path: readonly (string | number)[], edit: Edi
   for (const key of keys) {
     if (rest.length === 0 && edit.remove === true) {
       if (Array.isArray(container)) container.splice(Number(key), 1);
-      else delete container[key];
+      else Reflect.deleteProperty(container, key);
     } else {
       container[key] = applyEdit(container[key], rest, edit);
     }
