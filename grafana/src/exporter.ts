@@ -144,6 +144,22 @@ function refreshPanels(): Panel[] {
       ],
     }),
     timeseriesPanel({
+      title: "Odd parts of MoSAPI answers by endpoint and reason",
+      description:
+        "Odd parts per second (mosapi_upstream_oddities_total): parts of answers that were " +
+        "dropped or defaulted while the rest was used (null_value, array_for_map, " +
+        "missing_field, wrong_type, unknown_value). The target page names the path.",
+      unit: Unit.perSecond,
+      span: 12,
+      height: 8,
+      queries: [
+        rangeQuery(
+          `sum by (endpoint, reason) (rate(mosapi_upstream_oddities_total${SEL}[$__rate_interval]))`,
+          "{{endpoint}}: {{reason}}",
+        ),
+      ],
+    }),
+    timeseriesPanel({
       title: "Time since last successful refresh, worst target",
       description:
         "Per collector, the longest time any target has gone without a successful refresh " +

@@ -20,6 +20,8 @@ import type { Config } from "../config/load.js";
 import type { Logger } from "../log/logger.js";
 import type { SelfMetrics } from "../metrics/self-metrics.js";
 import { MosapiClient } from "../mosapi/client.js";
+import { OddityBook } from "../collectors/oddities.js";
+import { packageVersion } from "../version.js";
 import type { Clock } from "../util/clock.js";
 
 /**
@@ -27,6 +29,11 @@ import type { Clock } from "../util/clock.js";
  * busy while one refresh parses or sends its next request; the rest wait in the scheduler.
  */
 const ADMISSION_PER_SLOT = 2;
+
+/** `mosapi-exporter/<version>`, the User-Agent of every MoSAPI request. */
+export function userAgent(): string {
+  return `mosapi-exporter/${packageVersion()}`;
+}
 
 /** What every pipeline shares with the rest of the exporter. */
 export interface PipelineDependencies {
@@ -47,6 +54,15 @@ export interface PipelineDependencies {
  */
 export function createClient(config: Config, deps: PipelineDependencies): MosapiClient {
   const { mosapi } = config;
+  // Counts, logs once and keeps in the snapshot every odd part of an answer the client parsed.
+  const oddities = new OddityBook({
+    store: deps.store,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: "refresh" }),
+    count: (target, oddity) => {
+      deps.metrics.onOddity(target, oddity);
+    },
+  });
   return new MosapiClient({
     url: mosapi.url,
     version: mosapi.version,
@@ -63,7 +79,19 @@ export function createClient(config: Config, deps: PipelineDependencies): Mosapi
     ...(deps.random ? { random: deps.random } : {}),
     logger: deps.logger.child({ component: "mosapi" }),
     clock: deps.clock,
-    observer: deps.metrics,
+    // Every request says who we are (docs/mosapi.md#hosts-and-paths).
+    userAgent: userAgent(),
+    observer: {
+      onRequest: (event) => {
+        deps.metrics.onRequest(event);
+      },
+      onLogin: (event) => {
+        deps.metrics.onLogin(event);
+      },
+      onOddities: (event) => {
+        oddities.record(event);
+      },
+    },
   });
 }
 

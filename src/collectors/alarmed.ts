@@ -15,6 +15,7 @@ export function alarmedJob(
   intervalMs: number,
 ): RefreshJob {
   return perServiceJob(deps, target, intervalMs, {
+    notFoundMeansNotAvailable: true,
     collector: "alarmed",
     fetch: (t, service, signal) => deps.client.getAlarmed(t, service, signal),
     value: (body) => (body.alarmed === "yes" ? true : body.alarmed === "no" ? false : undefined),

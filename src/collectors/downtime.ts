@@ -15,6 +15,7 @@ export function downtimeJob(
   intervalMs: number,
 ): RefreshJob {
   return perServiceJob(deps, target, intervalMs, {
+    notFoundMeansNotAvailable: true,
     collector: "downtime",
     fetch: (t, service, signal) => deps.client.getDowntime(t, service, signal),
     value: (body) => body.downtimeMinutes,

@@ -4,7 +4,8 @@
  * credential), answers that arrive are kept even when another service's request fails.
  */
 import type { ServiceType } from "../mosapi/models.js";
-import type { Target } from "../mosapi/target.js";
+import { NotFoundError } from "../mosapi/errors.js";
+import { describeTarget, type Target } from "../mosapi/target.js";
 import type { CollectorName } from "../snapshot/names.js";
 import { createRefreshJob, PartialRefreshError, type RefreshDependencies } from "./refresh.js";
 import type { RefreshJob } from "./scheduler.js";
@@ -65,7 +66,16 @@ export interface PerServiceSpec<B, T> {
   store(entry: TargetSnapshot, values: Partial<Record<ServiceType, T>>): TargetSnapshot;
   /** The map currently stored, merged with partial answers. */
   current(entry: TargetSnapshot): Readonly<Partial<Record<ServiceType, T>>> | undefined;
+  /**
+   * A 404 for a service `state` lists as monitored means "not available for this service"
+   * (mosapi-spec.md §6; docs/mosapi.md): no value, no failure, one info log, and the service
+   * is asked again only after {@link NOT_AVAILABLE_RETRY_MS}.
+   */
+  readonly notFoundMeansNotAvailable?: boolean;
 }
+
+/** How long a service whose endpoint answered 404 ("not available") waits to be asked again. */
+export const NOT_AVAILABLE_RETRY_MS = 6 * 60 * 60_000;
 
 /** A refresh job fetching `spec`'s document for every monitored service of `target`. */
 export function perServiceJob<B, T>(
@@ -74,15 +84,38 @@ export function perServiceJob<B, T>(
   intervalMs: number,
   spec: PerServiceSpec<B, T>,
 ): RefreshJob {
+  /** Services that answered 404 ("not available"), and when to ask them again. */
+  const notAvailableUntil = new Map<ServiceType, number>();
+  const logger = deps.logger.child({ collector: spec.collector, target: describeTarget(target) });
+  const fetchOne = async (service: ServiceType, signal: AbortSignal) => {
+    try {
+      const value = spec.value(await spec.fetch(target, service, signal));
+      notAvailableUntil.delete(service);
+      return value;
+    } catch (error) {
+      if (spec.notFoundMeansNotAvailable !== true || !(error instanceof NotFoundError)) throw error;
+      if (!notAvailableUntil.has(service)) {
+        logger.info(
+          { service_type: service, retry_in_ms: NOT_AVAILABLE_RETRY_MS },
+          `MoSAPI answered 404 for ${service}: not available for this service; asking again later`,
+        );
+      }
+      notAvailableUntil.set(service, deps.clock.now() + NOT_AVAILABLE_RETRY_MS);
+      return undefined;
+    }
+  };
   return createRefreshJob<PerService<T | undefined>>(deps, {
     collector: spec.collector,
     target,
     intervalMs,
     ready: (entry) => entry?.state !== undefined,
-    fetch: (signal) =>
-      fetchPerService(monitoredServices(deps.store.entry(target)), async (service) =>
-        spec.value(await spec.fetch(target, service, signal)),
-      ),
+    fetch: (signal) => {
+      const now = deps.clock.now();
+      const services = monitoredServices(deps.store.entry(target)).filter(
+        (service) => (notAvailableUntil.get(service) ?? 0) <= now,
+      );
+      return fetchPerService(services, (service) => fetchOne(service, signal));
+    },
     apply: (entry, result) => spec.store(entry, mergePerService(spec.current(entry), result)),
   });
 }

@@ -239,7 +239,7 @@ function metricaSection(targets: readonly TargetSnapshot[]): SafeHtml {
             return html`<tr>
               <th scope="row">${targetLink(target)}</th>
               <td>${report.domainListDate}</td>
-              <td class="num">${report.uniqueAbuseDomains}</td>
+              <td class="num">${report.uniqueAbuseDomains ?? "—"}</td>
               <td>${metricaThreatsText(report)}</td>
             </tr>`;
           })}

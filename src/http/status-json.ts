@@ -38,7 +38,7 @@ export interface MeasurementJson {
 /** One incident as listed by `state`, with its latest measurement when it is the active one. */
 export interface IncidentJson {
   incidentId: string;
-  state: "active" | "resolved";
+  state: "active" | "resolved" | "unknown";
   startTime: string;
   endTime: string | null;
   falsePositive: boolean;
@@ -76,7 +76,7 @@ export interface TargetJson {
   services: ServiceJson[];
   metrica: {
     domainListDate: string;
-    uniqueAbuseDomains: number;
+    uniqueAbuseDomains: number | null;
     threats: { threatType: string; count: number | null }[];
   } | null;
   /** `"none"`: MoSAPI has no report (404); `"pending"`: not fetched yet. */
@@ -139,7 +139,8 @@ function targetJson(target: TargetSnapshot): TargetJson {
     stale: isStale(target),
     status: state?.status ?? null,
     rawStatus: state?.rawStatus ?? null,
-    lastUpdateApiDatabase: state === undefined ? null : iso(state.lastUpdateApiDatabase * 1000),
+    lastUpdateApiDatabase:
+      state?.lastUpdateApiDatabase === undefined ? null : iso(state.lastUpdateApiDatabase * 1000),
     activeIncidents: countActiveIncidents(target),
     services: SERVICE_TYPES.flatMap((type) => {
       const service = serviceJson(target, type);
@@ -150,7 +151,7 @@ function targetJson(target: TargetSnapshot): TargetJson {
         ? null
         : {
             domainListDate: report.domainListDate,
-            uniqueAbuseDomains: report.uniqueAbuseDomains,
+            uniqueAbuseDomains: report.uniqueAbuseDomains ?? null,
             threats: report.threats.map((t) => ({ threatType: t.threatType, count: t.count })),
           },
     metricaState: report === undefined ? "pending" : report === null ? "none" : "report",

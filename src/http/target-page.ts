@@ -22,6 +22,7 @@ import {
   when,
 } from "./fragments.js";
 import { html } from "./html.js";
+import { odditiesSection } from "./oddities-section.js";
 import type { SafeHtml } from "./html.js";
 import { renderPage } from "./layout.js";
 import type { PageFrame } from "./layout.js";
@@ -38,7 +39,7 @@ export function renderTargetPage(input: TargetPageInput): string {
   const { now } = input;
   const content = html`<p><a href="/">← All targets</a></p>
     ${overview(target, now)} ${servicesSection(target, now)} ${incidentsSection(target, now)}
-    ${metricaSection(target)} ${collectorSection([target], now)}`;
+    ${metricaSection(target)} ${collectorSection([target], now)} ${odditiesSection(target)}`;
   return renderPage(input, `${name} · MoSAPI exporter`, name, content);
 }
 
@@ -60,10 +61,13 @@ function overview(target: TargetSnapshot, now: number): SafeHtml {
   const status = html`<span class="status ${statusClass(state.status)}"
     >${showStatus(state.status, state.rawStatus)}</span
   >`;
+  const updated =
+    state.lastUpdateApiDatabase === undefined
+      ? "MoSAPI did not say when it last updated this data"
+      : html`ICANN last updated this data ${when(state.lastUpdateApiDatabase * 1000, now)}`;
   return html`<p>
-    Overall status: ${status}${isStale(target) ? html` (${staleNote(target, now)})` : ""}. ICANN
-    last updated this data ${when(state.lastUpdateApiDatabase * 1000, now)}; our last state refresh
-    ${target.up ? "succeeded" : "failed"}.
+    Overall status: ${status}${isStale(target) ? html` (${staleNote(target, now)})` : ""}.
+    ${updated}; our last state refresh ${target.up ? "succeeded" : "failed"}.
   </p>`;
 }
 
@@ -183,7 +187,11 @@ function metricaSection(target: TargetSnapshot): SafeHtml {
             <table>
               <caption>
                 Report of ${report.domainListDate}:
-                ${plural(report.uniqueAbuseDomains, "unique abuse domain")}
+                ${
+                  report.uniqueAbuseDomains === undefined
+                    ? "An unknown number of unique abuse domains"
+                    : plural(report.uniqueAbuseDomains, "unique abuse domain")
+                }
               </caption>
               <thead>
                 <tr>

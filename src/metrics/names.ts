@@ -222,6 +222,13 @@ export const EXPORTER_METRICS = {
     ["collector", "reason"],
     "Failed refreshes of MoSAPI data, by collector and reason (auth, forbidden, not_found, rate_limited, http_error, timeout, network, invalid_response).",
   ),
+  upstreamOddities: family(
+    "mosapi_upstream_oddities_total",
+    "counter",
+    true,
+    ["endpoint", "reason"],
+    "Odd parts of MoSAPI answers that cost only themselves (dropped or defaulted, the rest of the answer used), by endpoint template and reason (null_value, array_for_map, missing_field, wrong_type, unknown_value).",
+  ),
   requests: family(
     "mosapi_requests_total",
     "counter",

@@ -6,6 +6,7 @@
 import { COLLECTOR_NAMES, type CollectorName } from "../snapshot/names.js";
 import { FAILURE_REASONS, type FailureReason } from "../mosapi/failure.js";
 import type { ClientObserver } from "../mosapi/observer.js";
+import type { Oddity } from "../mosapi/oddities.js";
 import { targetLabels, type Target } from "../mosapi/target.js";
 import type { BuildInfo } from "../version.js";
 import { EXPORTER_METRICS, labelNames, type MetricDefinition } from "./names.js";
@@ -35,6 +36,7 @@ export class SelfMetrics implements ClientObserver {
   readonly registry: PromRegistry = new Registry();
   readonly #refreshFailures = new Counter(common(EXPORTER_METRICS.refreshFailures, this.registry));
   readonly #requests = new Counter(common(EXPORTER_METRICS.requests, this.registry));
+  readonly #oddities = new Counter(common(EXPORTER_METRICS.upstreamOddities, this.registry));
   readonly #requestDuration = new Histogram({
     ...common(EXPORTER_METRICS.requestDuration, this.registry),
     buckets: DURATION_BUCKETS,
@@ -97,6 +99,15 @@ export class SelfMetrics implements ClientObserver {
         this.#refreshFailures.remove({ ...targetLabels(target), collector, reason });
       }
     }
+  }
+
+  /** Counts one odd part of an answer for `target`. */
+  onOddity(target: Target, oddity: Pick<Oddity, "endpoint" | "reason">): void {
+    this.#oddities.inc({
+      ...targetLabels(target),
+      endpoint: oddity.endpoint,
+      reason: oddity.reason,
+    });
   }
 
   /** Records the outcome of a configuration load or reload at `nowMs`. */

@@ -184,7 +184,9 @@ function addMetrica(families: Families, labels: Labels, entry: TargetSnapshot): 
       families.abuseDomains.set({ ...labels, threat_type: threat.threatType }, threat.count);
     }
   }
-  families.abuseUniqueDomains.set(labels, report.uniqueAbuseDomains);
+  if (report.uniqueAbuseDomains !== undefined) {
+    families.abuseUniqueDomains.set(labels, report.uniqueAbuseDomains);
+  }
   families.abuseReportTimestamp.set(labels, report.reportTimestamp);
 }
 
@@ -203,7 +205,10 @@ export function addTarget(families: Families, entry: TargetSnapshot): void {
   addMetrica(families, labels, entry);
   const state = entry.state;
   if (state === undefined) return;
-  families.dataTimestamp.set(labels, state.lastUpdateApiDatabase);
+  // Absent when MoSAPI left lastUpdateApiDatabase out (an oddity, counted elsewhere).
+  if (state.lastUpdateApiDatabase !== undefined) {
+    families.dataTimestamp.set(labels, state.lastUpdateApiDatabase);
+  }
   for (const status of OVERALL_STATUSES) {
     families.status.set({ ...labels, status }, state.status === status ? 1 : 0);
   }

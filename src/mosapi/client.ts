@@ -398,8 +398,9 @@ export class MosapiClient {
     schema: S,
     options: RequestOptions,
   ): Promise<z.output<S>> {
+    const resource = endpointResource(name, params);
     const context: ErrorContext = {
-      operation: `fetch ${endpointResource(name, params)}`,
+      operation: `fetch ${resource}`,
       target: describeTarget(target),
       endpoint: ENDPOINTS[name],
       path: endpointPath(target, this.#version, name, params, options.query),
@@ -410,7 +411,9 @@ export class MosapiClient {
       options.signal,
       options.priority,
     );
-    return parseBody(response, schema, context, secrets);
+    const { value, oddities } = parseBody(response, schema, context, secrets);
+    this.#observer.onOddities?.({ target, resource, oddities });
+    return value;
   }
 
   #targetLimiter(target: Target): Semaphore {

@@ -7,10 +7,13 @@
  * and `nsid` may be absent. Only the fields the summary uses are validated; the rest (`rtt`, which
  * may be null, `targetIP`, `testDateTime`, `testedName`, `nsid`, `tld`, …) are stripped unread,
  * so a surprise in a value we drop never costs the measurement. Tested names and targets other
- * than name servers are not kept.
+ * than name servers are not kept. Per part (design.md §2): the core is `service`,
+ * `cycleCalculationDateTime` and `status`; an odd interface, probe, test, result or name-server
+ * entry is dropped on its own and noted as an oddity.
  */
 import { z } from "zod";
-import { boundedArray, unixSeconds } from "./models.js";
+import { unixSeconds } from "./models.js";
+import { fallback, partsList, partsObject } from "./oddities.js";
 import { compareErrorCodes, describeTestError, parseResultCode } from "./measurement-codes.js";
 
 /** A probe's status for the service, lower-case; `unknown` for a status we do not recognise. */
@@ -64,6 +67,18 @@ export interface MeasurementSummary {
    * {@link MEASUREMENT_LIMITS}.nameServers.
    */
   nameServers: { name: string; up: boolean }[];
+  /**
+   * dns/dnssec only: per name server, how many probes saw it Up and how many Down, from
+   * `nameServerAvailability.probes[].testData[]` (SLAM) or from probes nested in each
+   * `nameServerStatus[]` entry (another client's shape); a probe counted once per name server,
+   * Down winning. Sorted by name; at most {@link MEASUREMENT_LIMITS}.nameServers. Absent when
+   * the measurement has no such data.
+   */
+  nameServerProbes?: readonly {
+    readonly name: string;
+    readonly up: number;
+    readonly down: number;
+  }[];
 }
 
 /** `"ok"`, `"-816"`, `-816` or the legacy `"-200, No reply from name server"`. */
@@ -80,34 +95,46 @@ const result = z.union([z.string(), z.number()]).transform((raw, ctx) => {
 });
 
 /**
- * Absent, null and `[]` all mean "no entries" (Offline and No result probes carry `[]`). Lists
- * of probes, targets and results are bounded well above SLAM's sizes (hundreds of probes).
+ * Absent and `[]` mean "no entries" (Offline and No result probes carry `[]`); `null` too, as an
+ * oddity. Each item costs only itself (oddities.ts). Lists of probes, targets and results are
+ * bounded well above SLAM's sizes (hundreds of probes).
  */
 function list<T extends z.ZodType>(item: T) {
-  return boundedArray(item, 2_000)
-    .nullish()
-    .transform((items) => items ?? []);
+  return partsList(item, 2_000);
 }
 
-const rawMeasurementSchema = z.object({
+/** A probe's verdict on one name server: SLAM's `probes[].testData[]`, or a nested probe. */
+const nameServerTest = partsObject({ target: z.string(), status: z.string() });
+const nestedProbe = partsObject({ city: z.string(), status: z.string() });
+
+const rawMeasurementSchema = partsObject({
   service: z.string(),
   cycleCalculationDateTime: unixSeconds,
   status: z.string(),
-  nameServerAvailability: z
-    .object({ nameServerStatus: list(z.object({ target: z.string(), status: z.string() })) })
-    .nullish(),
-  testedInterface: boundedArray(
-    z.object({
+  nameServerAvailability: fallback(
+    partsObject({
+      // One client nests each name server's probes in its entry; SLAM puts `probes` beside
+      // `nameServerStatus` (mosapi-spec.md §5.1). Both are read.
+      nameServerStatus: list(
+        partsObject({ target: z.string(), status: z.string(), probes: list(nestedProbe) }),
+      ),
+      probes: list(partsObject({ city: z.string(), testData: list(nameServerTest) })),
+    }),
+    undefined,
+  ),
+  testedInterface: partsList(
+    partsObject({
       interface: z.string(),
       probes: list(
-        z.object({
+        partsObject({
           city: z.string(),
           status: z.string(),
-          testData: list(z.object({ metrics: list(z.object({ result })) })),
+          testData: list(partsObject({ metrics: list(partsObject({ result })) })),
         }),
       ),
     }),
     16,
+    { expected: true },
   ),
 });
 type RawMeasurement = z.output<typeof rawMeasurementSchema>;
@@ -197,6 +224,38 @@ function summariseNameServers(raw: RawMeasurement, service: string) {
     .slice(0, MEASUREMENT_LIMITS.nameServers);
 }
 
+/** Per name server and probe city: true = Up, false = Down (Down wins); other statuses skipped. */
+function nameServerVerdicts(raw: RawMeasurement): Map<string, Map<string, boolean>> {
+  const verdicts = new Map<string, Map<string, boolean>>();
+  const see = (name: string, city: string, status: string) => {
+    const lower = status.trim().toLowerCase();
+    if (lower !== "up" && lower !== "down") return;
+    const key = bounded(name);
+    const cities = verdicts.get(key) ?? new Map<string, boolean>();
+    cities.set(bounded(city), (cities.get(bounded(city)) ?? true) && lower === "up");
+    verdicts.set(key, cities);
+  };
+  const availability = raw.nameServerAvailability;
+  for (const probe of availability?.probes ?? []) {
+    for (const test of probe.testData) see(test.target, probe.city, test.status);
+  }
+  for (const entry of availability?.nameServerStatus ?? []) {
+    for (const probe of entry.probes) see(entry.target, probe.city, probe.status);
+  }
+  return verdicts;
+}
+
+function summariseNameServerProbes(raw: RawMeasurement, service: string) {
+  if (service !== "dns" && service !== "dnssec") return [];
+  return [...nameServerVerdicts(raw)]
+    .map(([name, cities]) => {
+      const up = [...cities.values()].filter(Boolean).length;
+      return { name, up, down: cities.size - up };
+    })
+    .sort((a, b) => byText(a.name, b.name))
+    .slice(0, MEASUREMENT_LIMITS.nameServers);
+}
+
 /**
  * `GET …/measurements/<measurementID>` (incident or recent measurement, §2 rows 10 and 20),
  * parsed straight into a {@link MeasurementSummary}. Wrong types in the fields it reads, or a
@@ -204,6 +263,7 @@ function summariseNameServers(raw: RawMeasurement, service: string) {
  */
 export const measurementSchema = rawMeasurementSchema.transform((raw): MeasurementSummary => {
   const service = bounded(raw.service.trim().toLowerCase());
+  const nameServerProbes = summariseNameServerProbes(raw, service);
   return {
     cycleCalculationDateTime: raw.cycleCalculationDateTime,
     service,
@@ -211,5 +271,6 @@ export const measurementSchema = rawMeasurementSchema.transform((raw): Measureme
     ...summariseProbes(raw),
     testErrors: summariseErrors(raw),
     nameServers: summariseNameServers(raw, service),
+    ...(nameServerProbes.length > 0 ? { nameServerProbes } : {}),
   };
 });

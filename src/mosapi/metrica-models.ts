@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { boundedArray } from "./models.js";
+import { fallback, partsList, partsObject } from "./oddities.js";
 
 /** Most threat types a report keeps (four are known: spam, phishing, botnetCc, malware). */
 export const MAX_THREAT_TYPES = 50;
@@ -37,7 +38,7 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, "expected a YYYY-MM-DD date")
   .refine(isCalendarDate, "not a calendar date");
 
-const threatSchema = z.object({
+const threatSchema = partsObject({
   threatType: z.string().min(1),
   // -1 means the threat type is not monitored for this TLD: no number, not zero.
   count: integer.pipe(z.number().min(-1)).transform((n) => (n === -1 ? null : n)),
@@ -47,26 +48,30 @@ const threatSchema = z.object({
  * `GET …/metrica/domainList/latest` and `…/domainList/<YYYY-MM-DD>` (§4). `reportTimestamp` is
  * the Unix seconds of `domainListDate` 00:00 UTC. `threats` keeps the order sent; a repeated
  * threat type keeps its first entry, and at most {@link MAX_THREAT_TYPES} types are kept.
+ *
+ * Per part (design.md §2): the report's core is `domainListDate` (what day it covers); a
+ * missing or bad `uniqueAbuseDomains` is left out, and a bad threat entry (no type, a count
+ * that is not an integer ≥ -1) costs only itself — each an oddity.
  */
-export const metricaReportSchema = z
-  .object({
-    domainListDate: isoDate,
-    uniqueAbuseDomains: integer.pipe(z.number().nonnegative()),
-    domainListData: boundedArray(threatSchema, 1_000),
-  })
-  .transform((raw) => {
-    const threats = new Map<string, number | null>();
-    for (const threat of raw.domainListData) {
-      const type = threat.threatType.slice(0, MAX_THREAT_TYPE_LENGTH);
-      if (!threats.has(type) && threats.size < MAX_THREAT_TYPES) threats.set(type, threat.count);
-    }
-    return {
-      domainListDate: raw.domainListDate,
-      reportTimestamp: Date.parse(`${raw.domainListDate}T00:00:00Z`) / 1000,
-      uniqueAbuseDomains: raw.uniqueAbuseDomains,
-      threats: [...threats].map(([threatType, count]) => ({ threatType, count })),
-    };
-  });
+export const metricaReportSchema = partsObject({
+  domainListDate: isoDate,
+  uniqueAbuseDomains: fallback(integer.pipe(z.number().nonnegative()), undefined, {
+    expected: true,
+  }),
+  domainListData: partsList(threatSchema, 1_000, { expected: true }),
+}).transform((raw) => {
+  const threats = new Map<string, number | null>();
+  for (const threat of raw.domainListData) {
+    const type = threat.threatType.slice(0, MAX_THREAT_TYPE_LENGTH);
+    if (!threats.has(type) && threats.size < MAX_THREAT_TYPES) threats.set(type, threat.count);
+  }
+  return {
+    domainListDate: raw.domainListDate,
+    reportTimestamp: Date.parse(`${raw.domainListDate}T00:00:00Z`) / 1000,
+    uniqueAbuseDomains: raw.uniqueAbuseDomains,
+    threats: [...threats].map(([threatType, count]) => ({ threatType, count })),
+  };
+});
 export type MetricaReport = z.output<typeof metricaReportSchema>;
 
 /** RFC 3339 date-time, as in `"2018-12-13T23:20:50.52Z"`. */

@@ -1,14 +1,16 @@
 /**
  * Schemas for MoSAPI response bodies, validated once at the boundary (docs/mosapi.md#state).
  *
- * Lenient by contract: unknown fields are stripped, status strings are matched
- * case-insensitively (SLAM writes `Up-inconclusive-no-data`, the spec `UP-inconclusive-no-data`),
- * an unrecognised status becomes `unknown` (never "up"), Disabled services carry no numbers,
- * RDAP may be missing, registrars carry `registrarID` instead of `tld`. Wrong *types* (a string
- * where a timestamp belongs, a missing `testedServices`) are schema errors: the caller keeps its
- * last good data and counts `invalid_response`.
+ * Lenient by contract, per part (docs/mosapi.md#odd-parts-of-answers): unknown fields are stripped, status strings are
+ * matched case-insensitively (SLAM writes `Up-inconclusive-no-data`, the spec
+ * `UP-inconclusive-no-data`), an unrecognised status becomes `unknown` (never "up"), Disabled
+ * services carry no numbers, RDAP may be missing, registrars carry `registrarID` instead of
+ * `tld`. An odd part (a service, an incident, a field) is dropped or defaulted and noted as an
+ * oddity (oddities.ts); only an answer without its core (the overall `status`) is a schema
+ * error: the caller keeps its last good data and counts `invalid_response`.
  */
 import { z } from "zod";
+import { fallback, noteOddity, partsList, partsMap, partsObject } from "./oddities.js";
 
 /** MoSAPI services, lower-case as in URL paths and our `service_type` label. */
 export const SERVICE_TYPES = ["dns", "dnssec", "rdds", "rdap", "epp"] as const;
@@ -77,91 +79,112 @@ const idString = z
   .union([z.string().min(1), z.number().int().transform(String)])
   .refine(isPathSegment, { message: "not usable as a path segment" });
 
-export const incidentSchema = z
-  .object({
-    incidentID: idString,
-    startTime: unixSeconds,
-    endTime: unixSeconds.nullable().optional(),
-    falsePositive: z.boolean().optional().default(false),
-    state: z.string().optional(),
-  })
-  .transform((raw) => {
-    const endTime = raw.endTime ?? null;
-    const named = raw.state?.trim().toLowerCase();
-    // Resolved iff endTime is set (docs/mosapi.md#incidents); the `state` string wins when it is one we know.
-    const state: "active" | "resolved" =
-      named === "active" || named === "resolved" ? named : endTime === null ? "active" : "resolved";
-    return {
-      incidentId: raw.incidentID,
-      startTime: raw.startTime,
-      endTime,
-      falsePositive: raw.falsePositive,
-      state,
-    };
-  });
+/** Values of an incident's `state`; anything but Active/Resolved is `unknown` (see below). */
+export const INCIDENT_STATES = ["active", "resolved", "unknown"] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+/**
+ * One incident. `incidentID` and `startTime` are its core: without them it is dropped (an
+ * oddity). The state is the `state` field when it is Active or Resolved (any case); when the
+ * field is absent, `endTime` decides (null = active, as SLAM sets them). Any other `state`
+ * value is `unknown` (an oddity): neither active nor resolved, whatever `endTime` says — we do
+ * not guess which way a state we do not know leans.
+ */
+export const incidentSchema = partsObject({
+  incidentID: idString,
+  startTime: unixSeconds,
+  endTime: fallback(unixSeconds.nullable(), null),
+  falsePositive: fallback(z.boolean(), false),
+  state: fallback(z.string(), undefined),
+}).transform((raw) => {
+  const endTime = raw.endTime;
+  const named = raw.state?.trim().toLowerCase();
+  let state: IncidentState;
+  if (named === undefined) state = endTime === null ? "active" : "resolved";
+  else if (named === "active" || named === "resolved") state = named;
+  else {
+    noteOddity("unknown_value", "state");
+    state = "unknown";
+  }
+  return {
+    incidentId: raw.incidentID,
+    startTime: raw.startTime,
+    endTime,
+    falsePositive: raw.falsePositive,
+    state,
+  };
+});
 export type Incident = z.output<typeof incidentSchema>;
 
-export const serviceStateSchema = z
-  .object({
-    status: z.string(),
-    emergencyThreshold: decimal.optional(),
-    // A rolling week holds a handful of incidents per service; 10,000 is far beyond any real one.
-    incidents: boundedArray(incidentSchema, 10_000).optional(),
-  })
-  .transform((raw) => {
-    const status = matchStatus(SERVICE_STATUSES, raw.status);
-    return {
-      status,
-      rawStatus: raw.status,
-      // Disabled services carry only `status`; a number sent anyway is not shown for them.
-      emergencyThreshold: status === "disabled" ? undefined : raw.emergencyThreshold,
-      incidents: raw.incidents ?? [],
-    };
-  });
+/**
+ * One service of `testedServices`. A missing or non-string `status` is `unknown` (an oddity),
+ * as is a status we do not know; a bad `emergencyThreshold` is left out; `incidents` absent,
+ * `null` or `[]` mean none, and a bad incident costs only itself.
+ */
+export const serviceStateSchema = partsObject({
+  status: fallback(z.string(), undefined, { expected: true }),
+  emergencyThreshold: fallback(decimal, undefined),
+  // A rolling week holds a handful of incidents per service; 10,000 is far beyond any real one.
+  incidents: partsList(incidentSchema, 10_000),
+}).transform((raw) => {
+  const status = raw.status === undefined ? "unknown" : matchStatus(SERVICE_STATUSES, raw.status);
+  if (
+    status === "unknown" &&
+    raw.status !== undefined &&
+    raw.status.trim().toLowerCase() !== "unknown"
+  ) {
+    noteOddity("unknown_value", "status");
+  }
+  return {
+    status,
+    rawStatus: raw.status ?? "unknown",
+    // Disabled services carry only `status`; a number sent anyway is not shown for them.
+    emergencyThreshold: status === "disabled" ? undefined : raw.emergencyThreshold,
+    incidents: raw.incidents,
+  };
+});
 export type ServiceState = z.output<typeof serviceStateSchema>;
 
 /** JSON keys of `testedServices` are upper-case (`DNS`); matched case-insensitively. */
-const testedServicesSchema = z.preprocess(
-  (value) =>
-    value !== null && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toLowerCase(), v]))
-      : value,
-  // A service we do not know (a future addition) is stripped, not an error.
-  z.object({
-    dns: serviceStateSchema.optional(),
-    dnssec: serviceStateSchema.optional(),
-    rdds: serviceStateSchema.optional(),
-    rdap: serviceStateSchema.optional(),
-    epp: serviceStateSchema.optional(),
-  }),
-);
+function serviceKey(raw: string): ServiceType | undefined {
+  const lower = raw.toLowerCase();
+  // A service we do not know (a future addition) is ignored, not odd.
+  return SERVICE_TYPES.find((type) => type === lower);
+}
 
-/** `GET /<ry|rr>/<id>/v2/monitoring/state` (docs/mosapi.md#state). */
-export const stateResponseSchema = z
-  .object({
-    version: z.number().int().optional(),
-    lastUpdateApiDatabase: unixSeconds,
-    tld: z.string().optional(),
-    registrarID: idString.optional(),
-    status: z.string(),
-    testedServices: testedServicesSchema,
-  })
-  .transform((raw) => {
-    const services: Partial<Record<ServiceType, ServiceState>> = {};
-    for (const type of SERVICE_TYPES) {
-      const service = raw.testedServices[type];
-      if (service !== undefined) services[type] = service;
-    }
-    return {
-      version: raw.version,
-      lastUpdateApiDatabase: raw.lastUpdateApiDatabase,
-      tld: raw.tld,
-      registrarId: raw.registrarID,
-      status: matchStatus(OVERALL_STATUSES, raw.status),
-      rawStatus: raw.status,
-      services,
-    };
-  });
+/**
+ * `GET /<ry|rr>/<id>/v2/monitoring/state` (docs/mosapi.md#state). Its core is the overall
+ * `status` string: without it the answer is unusable. Everything else costs only itself:
+ * `lastUpdateApiDatabase` may be missing (no data timestamp), `testedServices` may be missing,
+ * `null` or `[]` (no services), and one bad service drops only that service.
+ */
+export const stateResponseSchema = partsObject({
+  version: fallback(z.number().int(), undefined),
+  lastUpdateApiDatabase: fallback(unixSeconds, undefined, { expected: true }),
+  tld: fallback(z.string(), undefined),
+  registrarID: fallback(idString, undefined),
+  status: z.string(),
+  testedServices: partsMap(serviceStateSchema, serviceKey, { expected: true }),
+}).transform((raw) => {
+  const status = matchStatus(OVERALL_STATUSES, raw.status);
+  if (status === "unknown" && raw.status.trim().toLowerCase() !== "unknown") {
+    noteOddity("unknown_value", "status");
+  }
+  const services: Partial<Record<ServiceType, ServiceState>> = {};
+  for (const type of SERVICE_TYPES) {
+    const service = raw.testedServices[type];
+    if (service !== undefined) services[type] = service;
+  }
+  return {
+    version: raw.version,
+    lastUpdateApiDatabase: raw.lastUpdateApiDatabase,
+    tld: raw.tld,
+    registrarId: raw.registrarID,
+    status,
+    rawStatus: raw.status,
+    services,
+  };
+});
 export type StateResponse = z.output<typeof stateResponseSchema>;
 
 /** 400 bodies: `{resultCode, message, description}`; `resultCode` seen as string and as number. */

@@ -1,11 +1,14 @@
 /**
  * Schemas for the per-service monitoring endpoints besides `state` (docs/mosapi.md#endpoints):
  * `alarmed`, `downtime`, and the measurement lists (incident measurements, §2 row 9, and recent
- * measurements of a day, row 19). Lenient like models.ts: unknown fields are stripped, values
- * are matched case-insensitively, wrong types are schema errors.
+ * measurements of a day, row 19). Lenient per part like models.ts: unknown fields are stripped,
+ * values are matched case-insensitively; the core of each answer (the `alarmed` value, the
+ * `downtime` minutes, the list of measurements) must be usable, anything else odd is noted as
+ * an oddity and costs only itself.
  */
 import { z } from "zod";
-import { boundedArray, isPathSegment, unixSeconds } from "./models.js";
+import { isPathSegment, unixSeconds } from "./models.js";
+import { fallback, noteOddity, partsList, partsObject } from "./oddities.js";
 
 /** Values of `alarmed`: `Yes`/`No`/`Disabled` in any case; anything else is `unknown`. */
 export const ALARMED_VALUES = ["yes", "no", "disabled", "unknown"] as const;
@@ -20,12 +23,16 @@ function toAlarmed(raw: string): Alarmed {
  * `GET …/monitoring/<svc>/alarmed` (§3.1): `Yes` when the latest incident is active and not a
  * false positive. An unrecognised value is `unknown`, never `no`.
  */
-export const alarmedResponseSchema = z
-  .object({ lastUpdateApiDatabase: unixSeconds, alarmed: z.string() })
-  .transform((raw) => ({
-    lastUpdateApiDatabase: raw.lastUpdateApiDatabase,
-    alarmed: toAlarmed(raw.alarmed),
-  }));
+export const alarmedResponseSchema = partsObject({
+  lastUpdateApiDatabase: fallback(unixSeconds, undefined, { expected: true }),
+  alarmed: z.string(),
+}).transform((raw) => {
+  const alarmed = toAlarmed(raw.alarmed);
+  if (alarmed === "unknown" && raw.alarmed.trim().toLowerCase() !== "unknown") {
+    noteOddity("unknown_value", "alarmed");
+  }
+  return { lastUpdateApiDatabase: raw.lastUpdateApiDatabase, alarmed };
+});
 export type AlarmedResponse = z.output<typeof alarmedResponseSchema>;
 
 /** Whole minutes: a non-negative integer, or a string of digits. */
@@ -43,12 +50,13 @@ const minutes = z
  * `GET …/monitoring/<svc>/downtime` (§3.1): minutes of downtime in the rolling week, as
  * `downtimeMinutes`. A negative or fractional `downtime` is a schema error.
  */
-export const downtimeResponseSchema = z
-  .object({ lastUpdateApiDatabase: unixSeconds, downtime: minutes })
-  .transform((raw) => ({
-    lastUpdateApiDatabase: raw.lastUpdateApiDatabase,
-    downtimeMinutes: raw.downtime,
-  }));
+export const downtimeResponseSchema = partsObject({
+  lastUpdateApiDatabase: fallback(unixSeconds, undefined, { expected: true }),
+  downtime: minutes,
+}).transform((raw) => ({
+  lastUpdateApiDatabase: raw.lastUpdateApiDatabase,
+  downtimeMinutes: raw.downtime,
+}));
 export type DowntimeResponse = z.output<typeof downtimeResponseSchema>;
 
 /** One listed measurement: its ID exactly as listed (`1611252480.2.json` keeps `.json`). */
@@ -98,8 +106,9 @@ const measurementItem = z.preprocess(
  */
 export const measurementListSchema = z.preprocess(
   (value) => (Array.isArray(value) ? { measurements: value } : value),
-  // One measurement per cycle: 100,000 DNS cycles are more than two months of incident.
-  z.object({ measurements: boundedArray(measurementItem, 100_000) }),
+  // One measurement per cycle: 100,000 DNS cycles are more than two months of incident. The
+  // list is the answer's core; an item without an ID costs only itself.
+  partsObject({ measurements: partsList(measurementItem, 100_000, { required: true }) }),
 );
 export type MeasurementList = z.output<typeof measurementListSchema>;
 

@@ -1,7 +1,11 @@
+import type { Oddity } from "./oddities.js";
+import type { Target } from "./target.js";
+
 /**
  * What the MoSAPI client reports about its own traffic. The metrics layer implements it
  * (`mosapi_requests_total`, `mosapi_request_duration_seconds`, `mosapi_logins_total`,
- * `mosapi_login_failures_total`); the client never imports prom-client itself.
+ * `mosapi_login_failures_total`, `mosapi_upstream_oddities_total`); the client never imports
+ * prom-client itself.
  */
 export interface ClientObserver {
   /**
@@ -13,6 +17,12 @@ export interface ClientObserver {
   onRequest(event: { endpoint: string; code: string; seconds: number }): void;
   /** Called once per login attempt actually sent; `ok` is false when it yielded no session. */
   onLogin(event: { credentials: string; ok: boolean }): void;
+  /**
+   * Called once per parsed answer, with the odd parts it had (design.md §2; often none, so the
+   * last oddities of a resource can be cleared): `resource` is the path below the version
+   * (`monitoring/rdap/alarmed`), each oddity carries the endpoint template.
+   */
+  onOddities?(event: { target: Target; resource: string; oddities: readonly Oddity[] }): void;
 }
 
 /** An observer that ignores everything, for callers without metrics. */

@@ -15,6 +15,7 @@ import {
   SchemaError,
 } from "./errors.js";
 import { errorBodySchema } from "./models.js";
+import { recordOddities, type Oddity } from "./oddities.js";
 import type { ErrorBody } from "./models.js";
 import { scrubError, scrubText } from "./secrets.js";
 import type { RawResponse } from "./transport.js";
@@ -129,18 +130,25 @@ function schemaIssues(error: z.ZodError): SchemaIssue[] {
   }));
 }
 
+/** A parsed answer and the odd parts it cost (see oddities.ts). */
+export interface ParsedAnswer<T> {
+  readonly value: T;
+  readonly oddities: readonly Oddity[];
+}
+
 /**
- * The body of a 2xx answer parsed as JSON and validated with `schema`.
+ * The body of a 2xx answer parsed as JSON and validated with `schema`, with the oddities its
+ * lenient parts noted (each tagged with `context.endpoint`).
  *
  * @throws InvalidResponseError when the body is not JSON (HTML page, truncated, empty);
- *   SchemaError when it does not match `schema`.
+ *   SchemaError when its core does not match `schema`.
  */
 export function parseBody<S extends z.ZodType>(
   response: RawResponse,
   schema: S,
   context: ErrorContext,
   secrets: readonly string[],
-): z.output<S> {
+): ParsedAnswer<z.output<S>> {
   let json: unknown;
   try {
     json = JSON.parse(jsonText(response.body));
@@ -151,9 +159,12 @@ export function parseBody<S extends z.ZodType>(
       cause: scrubError(error, secrets),
     });
   }
-  const result = schema.safeParse(json);
+  const { value: result, oddities } = recordOddities(() => schema.safeParse(json));
   if (!result.success) {
     throw new SchemaError(context, schemaIssues(result.error), response.status, result.error);
   }
-  return result.data;
+  return {
+    value: result.data,
+    oddities: oddities.map((oddity) => ({ endpoint: context.endpoint, ...oddity })),
+  };
 }

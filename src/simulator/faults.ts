@@ -36,6 +36,21 @@ export const faultSchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...common, kind: z.literal("truncated") }),
   z.strictObject({ ...common, kind: z.literal("html") }),
   z.strictObject({ ...common, kind: z.literal("evict") }),
+  // Odd shapes other clients accept (mosapi-spec.md §6): the normal JSON answer with values
+  // replaced or removed at JSON paths (keys and array indexes; `*` for every key or item).
+  z.strictObject({
+    ...common,
+    kind: z.literal("patch"),
+    edits: z
+      .array(
+        z.strictObject({
+          path: z.array(z.union([z.string(), z.number().int().nonnegative()])).min(1),
+          value: z.unknown().optional(),
+          remove: z.literal(true).optional(),
+        }),
+      )
+      .min(1),
+  }),
 ]);
 
 /** One injectable fault. */
@@ -112,6 +127,43 @@ function truncateBody(res: Response): void {
   };
 }
 
+type Edit = Extract<Fault, { kind: "patch" }>["edits"][number];
+
+/** `value` with `edit` applied (in place where it can be). */
+function applyEdit(value: unknown, path: readonly (string | number)[], edit: Edit): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined) return edit.value;
+  if (value === null || typeof value !== "object") return value;
+  const container = value as Record<string | number, unknown>;
+  const keys = head === "*" ? Object.keys(container) : [head];
+  for (const key of keys) {
+    if (rest.length === 0 && edit.remove === true) {
+      if (Array.isArray(container)) container.splice(Number(key), 1);
+      else Reflect.deleteProperty(container, key);
+    } else {
+      container[key] = applyEdit(container[key], rest, edit);
+    }
+  }
+  return value;
+}
+
+/** Makes the JSON answer go out with `edits` applied; a body that is not JSON goes out as is. */
+function patchBody(res: Response, edits: readonly Edit[]): void {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    const text = Buffer.isBuffer(body) ? body.toString("utf8") : body;
+    if (typeof text !== "string") return send(body);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return send(body);
+    }
+    for (const edit of edits) json = applyEdit(json, edit.path, edit);
+    return send(JSON.stringify(json));
+  };
+}
+
 /** What applying a fault needs from the simulator. */
 export interface FaultDependencies {
   readonly faults: FaultStore;
@@ -141,6 +193,9 @@ export function faultMiddleware(deps: FaultDependencies): RequestHandler {
           break;
         case "truncated":
           truncateBody(res);
+          break;
+        case "patch":
+          patchBody(res, fault.edits);
           break;
         case "status":
           if (fault.retryAfter !== undefined) res.set("Retry-After", fault.retryAfter);

@@ -145,6 +145,7 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
         endpointKind(req.path),
         res.statusCode,
         parseMosapiPath(req.path)?.targetKey,
+        req.headers["user-agent"],
       );
       const ms = Math.round(performance.now() - started);
       options.logger?.(`${req.method} ${req.path} ${res.statusCode} ${ms}ms ${credential}`);

@@ -23,6 +23,8 @@ export interface SimulatorStats {
     byEndpoint: Record<string, number>;
     /** Per target (`ry/example`), requests by endpoint kind: request budgets per target. */
     byTarget: Record<string, Record<string, number>>;
+    /** By `User-Agent` header (`(none)` without one): every client must say who it is. */
+    byUserAgent: Record<string, number>;
   };
   /** Per attempted username (`(none)` without Basic credentials). */
   logins: Record<string, { ok: number; failed: number }>;
@@ -44,7 +46,7 @@ function bump(counts: Record<string, number>, key: string, by = 1): void {
 }
 
 function emptyRequests(): SimulatorStats["requests"] {
-  return { total: 0, byPath: {}, byStatus: {}, byEndpoint: {}, byTarget: {} };
+  return { total: 0, byPath: {}, byStatus: {}, byEndpoint: {}, byTarget: {}, byUserAgent: {} };
 }
 
 /** Mutable counters behind `SimulatorStats`. */
@@ -73,8 +75,18 @@ export class StatsRecorder {
     };
   }
 
-  /** Counts a finished request; `targetKey` when the path names a target (`ry/example`). */
-  request(path: string, endpoint: string, status: number, targetKey?: string): void {
+  /**
+   * Counts a finished request; `targetKey` when the path names a target (`ry/example`),
+   * `userAgent` its header (cut to 200 characters).
+   */
+  request(
+    path: string,
+    endpoint: string,
+    status: number,
+    targetKey?: string,
+    userAgent?: string,
+  ): void {
+    bump(this.#requests.byUserAgent, userAgent?.slice(0, 200) ?? "(none)");
     const code = String(status);
     const perPath = (this.#requests.byPath[path] ??= { total: 0, byStatus: {} });
     perPath.total += 1;

@@ -10,6 +10,7 @@ import type { MetricaReport } from "../mosapi/metrica-models.js";
 import type { TraceSummary } from "../mosapi/probe-network.js";
 import type { RecentMeasurement } from "../mosapi/recent-measurement.js";
 import type { ServiceType, StateResponse } from "../mosapi/models.js";
+import type { Oddity } from "../mosapi/oddities.js";
 import type { Target } from "../mosapi/target.js";
 import type { CollectorName } from "./names.js";
 
@@ -80,6 +81,18 @@ export interface TargetSnapshot {
    */
   readonly traces?: TraceView | null;
   readonly collectors: Readonly<Partial<Record<CollectorName, CollectorStatus>>>;
+  /** Odd parts of the latest answers (collectors/oddities.ts); absent when there were none. */
+  readonly oddities?: readonly OddPart[];
+}
+
+/** An odd part of the latest answer of one resource (design.md §2). */
+export interface OddPart extends Oddity {
+  /** The resource whose latest answer had it, e.g. `monitoring/rdap/alarmed`. */
+  readonly resource: string;
+  /** Answers with this odd part (same endpoint, reason and path) since the exporter started. */
+  readonly count: number;
+  /** When the latest of them arrived, ms since the epoch. */
+  readonly lastSeenAt: number;
 }
 
 /** Everything, at one instant. */

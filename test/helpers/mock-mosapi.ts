@@ -11,6 +11,7 @@ import { MosapiClient } from "../../src/mosapi/client.js";
 import type { MosapiClientOptions } from "../../src/mosapi/client.js";
 import type { Credential } from "../../src/mosapi/credentials.js";
 import type { ClientObserver } from "../../src/mosapi/observer.js";
+import type { Oddity } from "../../src/mosapi/oddities.js";
 import type { Target } from "../../src/mosapi/target.js";
 import { FakeClock } from "./fake-clock.js";
 
@@ -95,6 +96,7 @@ export function interceptState(
 export class RecordingObserver implements ClientObserver {
   readonly requests: { endpoint: string; code: string; seconds: number }[] = [];
   readonly logins: { credentials: string; ok: boolean }[] = [];
+  readonly oddities: { target: Target; resource: string; oddities: readonly Oddity[] }[] = [];
 
   onRequest(event: { endpoint: string; code: string; seconds: number }): void {
     this.requests.push(event);
@@ -102,6 +104,10 @@ export class RecordingObserver implements ClientObserver {
 
   onLogin(event: { credentials: string; ok: boolean }): void {
     this.logins.push(event);
+  }
+
+  onOddities(event: { target: Target; resource: string; oddities: readonly Oddity[] }): void {
+    this.oddities.push(event);
   }
 
   /** `endpoint code` strings, in order. */

@@ -6,6 +6,7 @@ import {
   measurementSchema,
   type MeasurementSummary,
 } from "../../src/mosapi/measurement.js";
+import { recordOddities } from "../../src/mosapi/oddities.js";
 import { fixtureText } from "../helpers/fixtures.js";
 
 function body(name: string): unknown {
@@ -19,8 +20,15 @@ function parseFixture(name: string): MeasurementSummary {
 const names = readdirSync(new URL("../fixtures/mosapi/", import.meta.url)).filter(
   (name) => name.startsWith("measurement-") && name.endsWith(".json"),
 );
-const good = names.filter((name) => !name.includes("malformed"));
+const good = names.filter((name) => !name.includes("malformed") && !name.includes("odd"));
 const malformed = names.filter((name) => name.includes("malformed"));
+/** Bodies with an odd part: they parse, at the cost of that part (design.md §2). */
+const odd = names.filter((name) => name.includes("odd"));
+
+/** The summary of `raw` and the oddities its parse noted. */
+function parseNoting(raw: unknown) {
+  return recordOddities(() => measurementSchema.parse(raw));
+}
 
 interface ProbeInput {
   city: string;
@@ -71,6 +79,10 @@ describe("measurement-*.json fixtures", () => {
   it.each(malformed)("%s fails with a ZodError", (name) => {
     expect(() => parseFixture(name)).toThrow(ZodError);
   });
+
+  it.each(odd)("%s parses, noting its odd part", (name) => {
+    expect(parseNoting(body(name)).oddities.length).toBeGreaterThan(0);
+  });
 });
 
 describe("measurementSchema", () => {
@@ -106,6 +118,10 @@ describe("measurementSchema", () => {
       nameServers: [
         { name: "ns1.example", up: false },
         { name: "ns2.example", up: true },
+      ],
+      nameServerProbes: [
+        { name: "ns1.example", up: 1, down: 1 },
+        { name: "ns2.example", up: 2, down: 0 },
       ],
     });
   });
@@ -370,21 +386,108 @@ describe("measurementSchema", () => {
     ["a result that is no code", { results: ["timeout"] }],
     ["a fractional result", { results: [-816.5] }],
     ["a code of ten digits", { results: ["-1234567890"] }],
-  ])("rejects %s", (_what, probe) => {
+  ])("drops %s, noting where it was", (_what, probe) => {
     const raw = measurement({ DNS: [{ city: "A", status: "Down", ...probe }] });
-    const result = measurementSchema.safeParse(raw);
-    expect(result.success).toBe(false);
-    expect(JSON.stringify(result.error?.issues)).not.toContain("timeout");
+    const { value, oddities } = parseNoting(raw);
+    expect(value.testErrors).toEqual([]);
+    expect(value.probes).toEqual([{ city: "A", status: "down" }]);
+    expect(oddities).toEqual([
+      { reason: "wrong_type", path: "testedInterface[0].probes[0].testData[0].metrics[0].result" },
+    ]);
   });
 
   it.each([
     ["service", { service: 5 }],
     ["status", { status: null }],
     ["cycleCalculationDateTime", { cycleCalculationDateTime: "yesterday" }],
-    ["testedInterface", { testedInterface: undefined }],
-    ["nameServerStatus", { nameServerAvailability: { nameServerStatus: [{ target: 1 }] } }],
-  ])("rejects a wrong %s", (_field, extra) => {
+  ])("rejects a wrong %s (the measurement's core)", (_field, extra) => {
     expect(() => measurementSchema.parse(measurement({}, extra))).toThrow(ZodError);
+  });
+
+  it.each([
+    [
+      "a missing testedInterface",
+      { testedInterface: undefined },
+      "missing_field",
+      "testedInterface",
+    ],
+    [
+      "a name-server entry without a name",
+      { nameServerAvailability: { nameServerStatus: [{ target: 1, status: "Up" }] } },
+      "wrong_type",
+      "nameServerAvailability.nameServerStatus[0].target",
+    ],
+    [
+      "a null nameServerAvailability",
+      { nameServerAvailability: null },
+      "null_value",
+      "nameServerAvailability",
+    ],
+  ])("costs only the part: %s", (_what, extra, reason, path) => {
+    const { value, oddities } = parseNoting(measurement({}, extra));
+    expect(value.cycleCalculationDateTime).toBe(1795434960);
+    expect(value.nameServers).toEqual([]);
+    expect(oddities).toEqual([{ reason, path }]);
+  });
+
+  it("reads name-server probes beside nameServerStatus (SLAM) and nested in it (another client)", () => {
+    const beside = {
+      nameServerStatus: [
+        { target: "ns1.example", status: "Down" },
+        { target: "ns2.example", status: "Up" },
+      ],
+      probes: [
+        {
+          city: "A",
+          testData: [
+            { target: "ns1.example", status: "Down" },
+            { target: "ns2.example", status: "Up" },
+          ],
+        },
+        {
+          city: "B",
+          testData: [
+            { target: "ns1.example", status: "Up" },
+            { target: "ns2.example", status: "Up" },
+          ],
+        },
+      ],
+    };
+    const nested = {
+      nameServerStatus: [
+        {
+          target: "ns1.example",
+          status: "Down",
+          probes: [
+            { city: "A", status: "Down" },
+            { city: "B", status: "Up" },
+          ],
+        },
+        {
+          target: "ns2.example",
+          status: "Up",
+          probes: [
+            { city: "A", status: "Up" },
+            { city: "B", status: "Up" },
+          ],
+        },
+      ],
+    };
+    const expected = [
+      { name: "ns1.example", up: 1, down: 1 },
+      { name: "ns2.example", up: 2, down: 0 },
+    ];
+    for (const availability of [beside, nested]) {
+      const { value, oddities } = parseNoting(
+        measurement({}, { nameServerAvailability: availability }),
+      );
+      expect(value.nameServerProbes).toEqual(expected);
+      expect(value.nameServers).toEqual([
+        { name: "ns1.example", up: false },
+        { name: "ns2.example", up: true },
+      ]);
+      expect(oddities).toEqual([]);
+    }
   });
 
   describe("limits", () => {

@@ -28,6 +28,8 @@ describe("accounting over HTTP", () => {
       byStatus: { "200": 3, "401": 2, "404": 1 },
       byEndpoint: { login: 2, state: 2, logout: 1, other: 1 },
       byTarget: { "ry/example": { login: 2, state: 2, logout: 1 } },
+      // The harness's requests carry no User-Agent.
+      byUserAgent: { "(none)": 6 },
     });
     expect(stats.logins).toEqual({ example_ry: { ok: 1, failed: 1 } });
     expect(stats.sessions).toEqual({ active: 0, created: 1, evicted: 0, expired: 0, closed: 1 });
