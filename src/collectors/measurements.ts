@@ -1,7 +1,6 @@
 /**
  * The `measurements` collector: for every monitored service, the latest recent measurement
- * (`monitoring/<svc>/measurements/<yyyy>/<mm>/<dd>/<cycle>.json`, mosapi-spec.md §2 rows
- * 19–20), every cycle and not only during incidents: how many probes lose the service or a
+ * (`monitoring/<svc>/measurements/<yyyy>/<mm>/<dd>/<cycle>.json`, docs/mosapi.md#probe-network-trees), every cycle and not only during incidents: how many probes lose the service or a
  * name server before SLAM opens an incident (3 failed DNS cycles, 2 for RDDS/RDAP).
  *
  * The tree is walked cheaply: per service and round, today's (UTC) day listing, then the

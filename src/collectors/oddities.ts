@@ -1,5 +1,5 @@
 /**
- * What happens to the odd parts of upstream answers (design.md §2: nothing silent): each is
+ * What happens to the odd parts of upstream answers (METRICS.md#odd-parts-of-answers: nothing silent): each is
  * counted (`mosapi_upstream_oddities_total`), logged once per target, endpoint and shape with
  * its path, and kept in the target's snapshot entry for the target page. A resource's entries
  * are replaced by those of its next answer, so a shape MoSAPI stops sending leaves the page.

@@ -68,7 +68,7 @@ export interface PerServiceSpec<B, T> {
   current(entry: TargetSnapshot): Readonly<Partial<Record<ServiceType, T>>> | undefined;
   /**
    * A 404 for a service `state` lists as monitored means "not available for this service"
-   * (mosapi-spec.md §6; docs/mosapi.md): no value, no failure, one info log, and the service
+   * (METRICS.md#odd-parts-of-answers): no value, no failure, one info log, and the service
    * is asked again only after {@link NOT_AVAILABLE_RETRY_MS}.
    */
   readonly notFoundMeansNotAvailable?: boolean;

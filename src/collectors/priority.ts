@@ -1,6 +1,6 @@
 /**
  * Which due refresh goes first when MoSAPI capacity is short (lower first). `state` decides
- * `mosapi_up`, readiness and the board, so it is never held back (design.md §2); incidents and
+ * `mosapi_up`, readiness and the board, so it is never held back (METRICS.md#odd-parts-of-answers); incidents and
  * measurements explain a failing service; alarmed and downtime follow; METRICA and
  * troubleshooting data change slowly. A collector missing here ranks last.
  */

@@ -1,6 +1,6 @@
 /**
  * Trace files shared by every target of a pipeline. SLAM links one trace file into the tree of
- * every TLD the traced IP serves (mosapi-spec.md §6), under the same name: a file is downloaded
+ * every TLD the traced IP serves (docs/mosapi.md#probe-network-trees), under the same name: a file is downloaded
  * once, by whichever target asks first, and reused by the others. A file stays while some
  * target still holds it as its newest trace of a probe × IP, so memory follows the number of
  * traced paths, not the number of files seen.

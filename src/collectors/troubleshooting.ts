@@ -1,6 +1,6 @@
 /**
  * The `troubleshooting` collector (opt-in): the probe network's mtr traces to the target's IPs
- * (mosapi-spec.md §2 row 22, §6), fetched only while one of the target's services has an active
+ * (docs/mosapi.md#probe-network-trees), fetched only while one of the target's services has an active
  * incident, or always for a target with `troubleshooting: always`. Otherwise it sends nothing.
  *
  * Per round: today's (UTC) day listing of the trace tree (yesterday's too, once, when today's is

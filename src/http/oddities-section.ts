@@ -1,5 +1,5 @@
 /**
- * The "Odd parts of MoSAPI answers" section of a target's page (design.md §2: nothing silent):
+ * The "Odd parts of MoSAPI answers" section of a target's page (METRICS.md#odd-parts-of-answers: nothing silent):
  * what the latest answers carried that cost only itself, where, and how often. Self-contained,
  * so the page can place it where it likes.
  */

@@ -7,7 +7,7 @@
  * slots does not turn into timeouts. `state` is the exception: its requests (and logins and
  * logouts) take the next free slot before any other waiting request, and its one `timeoutMs`
  * covers its slot waits too, so when MoSAPI hangs `mosapi_up` drops within one timeout
- * (design.md §2). Basic credentials get one session per (credential,
+ * (METRICS.md#odd-parts-of-answers). Basic credentials get one session per (credential,
  * target), logged in on demand and re-logged once on a 401; `tls_client` credentials present their certificate on
  * every request and never log in. 429/503 honour `Retry-After` when it fits the deadline, other
  * 5xx and network errors get a short exponential backoff; other 4xx are never retried. At most

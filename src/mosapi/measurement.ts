@@ -7,7 +7,7 @@
  * and `nsid` may be absent. Only the fields the summary uses are validated; the rest (`rtt`, which
  * may be null, `targetIP`, `testDateTime`, `testedName`, `nsid`, `tld`, …) are stripped unread,
  * so a surprise in a value we drop never costs the measurement. Tested names and targets other
- * than name servers are not kept. Per part (design.md §2): the core is `service`,
+ * than name servers are not kept. Per part (METRICS.md#odd-parts-of-answers): the core is `service`,
  * `cycleCalculationDateTime` and `status`; an odd interface, probe, test, result or name-server
  * entry is dropped on its own and noted as an oddity.
  */
@@ -114,7 +114,7 @@ const rawMeasurementSchema = partsObject({
   nameServerAvailability: fallback(
     partsObject({
       // One client nests each name server's probes in its entry; SLAM puts `probes` beside
-      // `nameServerStatus` (mosapi-spec.md §5.1). Both are read.
+      // `nameServerStatus` (docs/mosapi.md#the-measurement-object). Both are read.
       nameServerStatus: list(
         partsObject({ target: z.string(), status: z.string(), probes: list(nestedProbe) }),
       ),

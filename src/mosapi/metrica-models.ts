@@ -49,7 +49,7 @@ const threatSchema = partsObject({
  * the Unix seconds of `domainListDate` 00:00 UTC. `threats` keeps the order sent; a repeated
  * threat type keeps its first entry, and at most {@link MAX_THREAT_TYPES} types are kept.
  *
- * Per part (design.md §2): the report's core is `domainListDate` (what day it covers); a
+ * Per part (METRICS.md#odd-parts-of-answers): the report's core is `domainListDate` (what day it covers); a
  * missing or bad `uniqueAbuseDomains` is left out, and a bad threat entry (no type, a count
  * that is not an integer ≥ -1) costs only itself — each an oddity.
  */

@@ -18,7 +18,7 @@ export interface ClientObserver {
   /** Called once per login attempt actually sent; `ok` is false when it yielded no session. */
   onLogin(event: { credentials: string; ok: boolean }): void;
   /**
-   * Called once per parsed answer, with the odd parts it had (design.md §2; often none, so the
+   * Called once per parsed answer, with the odd parts it had (METRICS.md#odd-parts-of-answers; often none, so the
    * last oddities of a resource can be cleared): `resource` is the path below the version
    * (`monitoring/rdap/alarmed`), each oddity carries the endpoint template.
    */

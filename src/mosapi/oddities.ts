@@ -1,5 +1,5 @@
 /**
- * Odd parts of upstream answers (design.md §2, mosapi-spec.md §6): a `null` where a list
+ * Odd parts of upstream answers (METRICS.md#odd-parts-of-answers): a `null` where a list
  * belongs, an empty map sent as `[]`, a service without a status, an incident without a start
  * time. Such a part costs only itself: it is dropped or defaulted, the rest of the answer is
  * used, and parsing reports an {@link Oddity} for it so the exporter can count, log and show it.

@@ -1,5 +1,5 @@
 /**
- * The probe network's two day-partitioned trees (mosapi-spec.md §2 rows 16–20 and 22, §6):
+ * The probe network's two day-partitioned trees (docs/mosapi.md#probe-network-trees):
  * recent measurements, `monitoring/<svc>/measurements/<yyyy>/<mm>/<dd>/<cycleStart>.json`, and
  * mtr traces, `networkTroubleshooting/mtr/<yyyy>/<mm>/<dd>/<probe>-<ip>-<cycle>-<test>.json.gz`.
  *
@@ -179,7 +179,7 @@ const MAX_HOPS = 64;
 export type TraceHub = z.output<typeof hubSchema>;
 
 /**
- * mtr's own JSON report (`mtr --json`), as SLAM writes it (mosapi-spec.md §6):
+ * mtr's own JSON report (`mtr --json`), as SLAM writes it (docs/mosapi.md#probe-network-trees):
  * `{report: {mtr: {dst, …}, hubs: [{count, host, ASN, "Loss%", Avg, …}]}}`. Parsed into the
  * parts the exporter keeps; the caller adds probe, IP and time from the file name.
  */

@@ -1,6 +1,6 @@
 /**
  * A recent measurement (`monitoring/<svc>/measurements/<yyyy>/<mm>/<dd>/<cycle>.json`,
- * mosapi-spec.md §2 row 20): the same object as an incident measurement (§5.1), read into the
+ * docs/mosapi.md#probe-network-trees): the same object as an incident measurement (docs/mosapi.md#the-measurement-object), read into the
  * same {@link MeasurementSummary} plus what the early warning needs, per name server how many
  * probes saw it up and down.
  *

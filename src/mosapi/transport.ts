@@ -197,7 +197,7 @@ function isGzipFile(body: Buffer): boolean {
 /**
  * Decodes `content-encoding` (gzip, deflate, br, identity); MoSAPI may compress unasked. A body
  * that is still a gzip file afterwards is unpacked once more: SLAM stores its trace files as
- * `.json.gz` (mosapi-spec.md §6), and whether MoSAPI serves them as such or with
+ * `.json.gz` (docs/mosapi.md#probe-network-trees), and whether MoSAPI serves them as such or with
  * `Content-Encoding: gzip` is unknown, so both must read the same. No JSON starts with 0x1f.
  */
 async function decode(

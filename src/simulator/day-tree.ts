@@ -1,6 +1,6 @@
 /**
  * The year → month → day listings shared by SLAM's two day-partitioned trees (recent
- * measurements and mtr traces, mosapi-spec.md §2 rows 16–19 and §6): which UTC days hold files
+ * measurements and mtr traces, docs/mosapi.md#probe-network-trees): which UTC days hold files
  * between a first instant and now, listed newest first as in the spec's examples.
  */
 

@@ -36,7 +36,7 @@ export const faultSchema = z.discriminatedUnion("kind", [
   z.strictObject({ ...common, kind: z.literal("truncated") }),
   z.strictObject({ ...common, kind: z.literal("html") }),
   z.strictObject({ ...common, kind: z.literal("evict") }),
-  // Odd shapes other clients accept (mosapi-spec.md §6): the normal JSON answer with values
+  // Odd shapes other clients accept (METRICS.md#odd-parts-of-answers): the normal JSON answer with values
   // replaced or removed at JSON paths (keys and array indexes; `*` for every key or item).
   z.strictObject({
     ...common,

@@ -1,5 +1,5 @@
 /**
- * The recent-measurement tree (mosapi-spec.md §2 rows 16–20, §6): every completed cycle of an
+ * The recent-measurement tree (docs/mosapi.md#probe-network-trees): every completed cycle of an
  * enabled service, not only incidents, as SLAM stores them,
  * `monitoring/<svc>/measurements/<yyyy>/<mm>/<dd>/<cycleStart>.json`. Listings are
  * `{version, lastUpdateApiDatabase, years|months|days|measurements: [...]}`, newest first. The

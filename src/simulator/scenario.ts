@@ -93,7 +93,7 @@ export interface PathBreak {
 }
 
 /**
- * The probe network's mtr traces to the target's addresses (mosapi-spec.md §6). Every target
+ * The probe network's mtr traces to the target's addresses (docs/mosapi.md#probe-network-trees). Every target
  * has them unless `offered` is false.
  */
 export interface TraceSpec {

@@ -1,5 +1,5 @@
 /**
- * The network-troubleshooting tree (mosapi-spec.md §2 row 22, §6), laid out as SLAM writes it:
+ * The network-troubleshooting tree (docs/mosapi.md#probe-network-trees), laid out as SLAM writes it:
  * `networkTroubleshooting/mtr/<yyyy>/<mm>/<dd>/<probe>-<ip>-<cycleUnix>-<testUnix>.json.gz`.
  * Every probe traces every address of the target (name servers, RDDS and RDAP hosts of its
  * enabled services) once per 5-minute tracer round, at a moment inside it derived from the

@@ -85,7 +85,7 @@ export interface TargetSnapshot {
   readonly oddities?: readonly OddPart[];
 }
 
-/** An odd part of the latest answer of one resource (design.md §2). */
+/** An odd part of the latest answer of one resource (METRICS.md#odd-parts-of-answers). */
 export interface OddPart extends Oddity {
   /** The resource whose latest answer had it, e.g. `monitoring/rdap/alarmed`. */
   readonly resource: string;

@@ -1,5 +1,5 @@
 /**
- * Odd parts end to end (design.md §2, mosapi-spec.md §6): the exporter against the simulator
+ * Odd parts end to end (METRICS.md#odd-parts-of-answers): the exporter against the simulator
  * over loopback, the simulator sending one shape other MoSAPI clients accept at a time. Each
  * shape keeps the target up with the rest of its data exact, is counted in
  * `mosapi_upstream_oddities_total`, logged once (with its path) however often it comes, and

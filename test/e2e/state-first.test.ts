@@ -1,5 +1,5 @@
 /**
- * State comes first (issue 16, design.md §2): when every data request of a TLD hangs, `state`
+ * State comes first (docs/architecture.md): when every data request of a TLD hangs, `state`
  * does not wait behind the other collectors of its target. Its refresh times out on its own
  * deadline, slot waits included, so `mosapi_up` drops and a `timeout` is counted while the
  * alarmed and downtime refreshes of that TLD (five requests each, one at a time, each timing

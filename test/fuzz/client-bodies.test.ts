@@ -53,7 +53,7 @@ function answer(body: HostileBody): void {
 }
 
 describe.each(ENDPOINTS)("$name", (endpoint) => {
-  // A hostile value in an odd *part* costs only that part (design.md §2): such a body may be
+  // A hostile value in an odd *part* costs only that part (METRICS.md#odd-parts-of-answers): such a body may be
   // accepted, but never silently — the part is reported as an oddity.
   it.each(hostileCorpus())(
     "rejects %s as invalid_response, or accepts it only with an odd part reported",

@@ -22,7 +22,7 @@ const names = readdirSync(new URL("../fixtures/mosapi/", import.meta.url)).filte
 );
 const good = names.filter((name) => !name.includes("malformed") && !name.includes("odd"));
 const malformed = names.filter((name) => name.includes("malformed"));
-/** Bodies with an odd part: they parse, at the cost of that part (design.md §2). */
+/** Bodies with an odd part: they parse, at the cost of that part (METRICS.md#odd-parts-of-answers). */
 const odd = names.filter((name) => name.includes("odd"));
 
 /** The summary of `raw` and the oddities its parse noted. */

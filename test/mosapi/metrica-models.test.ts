@@ -20,7 +20,7 @@ function fixtures(prefix: string): { good: string[]; malformed: string[]; odd: s
   return {
     good: names.filter((name) => !name.includes("malformed") && !name.includes("odd")),
     malformed: names.filter((name) => name.includes("malformed")),
-    // Bodies with an odd part: they parse, at the cost of that part (design.md §2).
+    // Bodies with an odd part: they parse, at the cost of that part (METRICS.md#odd-parts-of-answers).
     odd: names.filter((name) => name.includes("odd")),
   };
 }

@@ -19,7 +19,7 @@ function body(name: string): unknown {
 
 /**
  * `test/fixtures/mosapi/<prefix>*.json`, split into well-formed, `malformed` ones and `odd`
- * ones (they parse at the cost of an odd part, design.md §2).
+ * ones (they parse at the cost of an odd part, METRICS.md#odd-parts-of-answers).
  */
 function fixtures(prefix: string): { good: string[]; malformed: string[]; odd: string[] } {
   const names = readdirSync(new URL("../fixtures/mosapi/", import.meta.url)).filter(
