@@ -21,6 +21,17 @@ export default tseslint.config(
     },
   },
   {
+    // One import path for the logger: pino stays behind src/log/logger.ts.
+    files: ["src/**/*.ts"],
+    ignores: ["src/log/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "pino", message: "Import Logger from src/log/logger.ts." }] },
+      ],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -4,7 +4,7 @@
  * its path, and kept in the target's snapshot entry for the target page. A resource's entries
  * are replaced by those of its next answer, so a shape MoSAPI stops sending leaves the page.
  */
-import type { Logger } from "pino";
+import type { Logger } from "../log/logger.js";
 import type { Oddity } from "../mosapi/oddities.js";
 import { describeTarget, targetKey, type Target } from "../mosapi/target.js";
 import type { OddPart, TargetSnapshot } from "../snapshot/snapshot.js";

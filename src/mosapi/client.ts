@@ -15,7 +15,7 @@
  */
 import { setMaxListeners } from "node:events";
 import type { Dispatcher } from "undici";
-import type { Logger } from "pino";
+import type { Logger } from "../log/logger.js";
 import type { z } from "zod";
 import type { Clock } from "../util/clock.js";
 import type { RetryPolicy } from "./backoff.js";
