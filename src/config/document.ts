@@ -19,6 +19,14 @@ export type DocumentParse =
   | { readonly ok: false; readonly problems: readonly Problem[]; readonly cause: unknown };
 
 /**
+ * The YAML parser's message without the source text it quotes (`Unexpected scalar token in
+ * YAML stream: "…"`): in a broken file that text can be a password. Line and column locate it.
+ */
+function withoutSource(message: string): string {
+  return message.replace(/:\s*"(?:[^"\\]|\\.)*"/g, "").replace(/"(?:[^"\\]|\\.)*"/g, "(text)");
+}
+
+/**
  * Parses YAML 1.2 (so `no` stays a string), duplicate keys being errors, unknown tags too.
  *
  * @returns the document, or one problem per YAML error (`invalid YAML at line L, column C: …`).
@@ -30,7 +38,8 @@ export function parseConfigDocument(text: string): DocumentParse {
   if (errors.length > 0) {
     const problems = errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
-      return { path: "", message: `invalid YAML at line ${line}, column ${col}: ${error.message}` };
+      const message = withoutSource(error.message);
+      return { path: "", message: `invalid YAML at line ${line}, column ${col}: ${message}` };
     });
     return { ok: false, problems, cause: errors[0] };
   }
