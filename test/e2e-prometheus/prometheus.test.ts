@@ -200,6 +200,8 @@ describe("the shipped rules on the live data", () => {
         "MosapiServiceAlarmed tld=test service_type=dns",
         "MosapiDNSDowntime tld=test service_type=dns",
         "MosapiEmergencyThreshold10 tld=test service_type=dns",
+        // The demo's early warning: DNS still Up on `example` while 2 of 6 probes lose ns1.
+        "MosapiNameServerLosingProbes tld=example service_type=dns",
       ].sort(),
     );
     // ≈10.4 % used: the 25 % tier is not even pending.
@@ -303,6 +305,12 @@ const LEGITIMATELY_EMPTY = [
     includes: 'false_positive="true"',
     reason:
       "no active incident is a false positive in the demo (test's false positive is resolved)",
+  },
+  {
+    dashboard: "mosapi-exporter",
+    panel: "Odd parts of MoSAPI answers by endpoint and reason",
+    includes: "mosapi_upstream_oddities_total",
+    reason: "the simulator's demo answers have no odd parts (test/e2e/odd-parts.test.ts has them)",
   },
 ] as const;
 
