@@ -44,8 +44,11 @@ const ROLES: Readonly<Record<string, AddressRole>> = {
 
 /** A list whose odd entries are dropped, not fatal; absent or null is empty. */
 function lenientList<T extends z.ZodType>(item: T) {
+  // `.optional()`: without it zod 4 rejects an absent key before the transform runs, failing
+  // the whole object (a `nameServerAvailability` without SLAM's `probes` beside its entries).
   return z
     .unknown()
+    .optional()
     .transform((value): unknown[] =>
       Array.isArray(value) ? (value as unknown[]).slice(0, 2_000) : [],
     )

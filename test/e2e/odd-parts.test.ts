@@ -7,13 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userAgent } from "../../src/app/pipeline.js";
+import { dayPath, treeDay } from "../../src/mosapi/probe-network.js";
 import type { Fault } from "../../src/simulator/faults.js";
+import { systemClock } from "../../src/util/clock.js";
 import { packageVersion } from "../../src/version.js";
 import {
   DEMO_LOGINS,
   basicCredential,
   counterValue,
   findSamples,
+  onlyState,
   sampleValue,
   startE2e,
   type E2e,
@@ -283,4 +286,104 @@ it("404 from alarmed for a monitored service means not available: no failure, on
     );
   expect(infos).toHaveLength(1);
   e2e.sim.clearFaults();
+});
+
+describe("per-probe name-server results nested in each nameServerStatus entry (another client)", () => {
+  const NS_PROBES = "mosapi_measurement_nameserver_probes";
+  const DNS = { ...TLD, service_type: "dns" };
+  const account = DEMO_LOGINS.example;
+  // Simulated time stands still but for advanceClock: a new DNS cycle only when the test says.
+  const frozenMs = Date.now();
+  let own: E2e;
+
+  beforeAll(async () => {
+    own = await startE2e({
+      // Two sessions, so that the test's own login does not evict the exporter's.
+      simulator: { clock: { ...systemClock, now: () => frozenMs }, maxSessionsPerAccount: 2 },
+      config: (sim) => ({
+        mosapi: { url: sim.url },
+        credentials: { login: basicCredential(account.username, account.password) },
+        targets: [{ tld: "example", credentials: "login" }],
+        collectors: { ...onlyState(), measurements: "1s" },
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await own.close();
+  });
+
+  /** The simulator's unpatched answer for `path` (under `/ry/example/v2/`), as the exporter gets it. */
+  async function simJson(path: string): Promise<Record<string, unknown>> {
+    const basic = Buffer.from(`${account.username}:${account.password}`).toString("base64");
+    const login = await fetch(`${own.sim.url}/ry/example/login`, {
+      headers: { authorization: `Basic ${basic}` },
+    });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const reply = await fetch(`${own.sim.url}/ry/example/v2/${path}`, { headers: { cookie } });
+    expect(reply.status).toBe(200);
+    return (await reply.json()) as Record<string, unknown>;
+  }
+
+  it("gives the series SLAM's layout (probes beside nameServerStatus) gives; up, no failure", async () => {
+    const cycleOf = async () =>
+      sampleValue(await own.metricsText(), "mosapi_measurement_timestamp_seconds", DNS);
+    await own.waitFor(
+      async () => {
+        const text = await own.metricsText();
+        return (
+          sampleValue(text, "mosapi_measurement_timestamp_seconds", DNS) !== undefined &&
+          findSamples(text, NS_PROBES, DNS).length > 0
+        );
+      },
+      { what: "the latest DNS measurement of example" },
+    );
+    const cycle = (await cycleOf()) ?? 0;
+    const slam = series(await own.metricsText(), NS_PROBES);
+    expect(slam.length).toBeGreaterThan(0);
+
+    // The same name-server content in the nested layout: each nameServerStatus entry carries its
+    // probes, and there is no probes list beside them.
+    const dayOf = (start: number) => dayPath(treeDay(start * 1000));
+    const body = await simJson(`monitoring/dns/measurements/${dayOf(cycle)}/${cycle}.json`);
+    type Availability = {
+      nameServerStatus: { target: string; status: string }[];
+      probes: { city: string; testData: { target: string; status: string }[] }[];
+    };
+    const availability = body["nameServerAvailability"] as Availability;
+    expect(availability.probes.length).toBeGreaterThan(0);
+    const nameServerStatus = availability.nameServerStatus.map((entry) => ({
+      ...entry,
+      probes: availability.probes.flatMap((probe) =>
+        probe.testData
+          .filter((test) => test.target === entry.target)
+          .map((test) => ({ city: probe.city, status: test.status })),
+      ),
+    }));
+
+    // The next cycle's measurement goes out with that content. Its DNS interface's testData lose
+    // their `target`: they would otherwise tell the same verdicts (the v1 fallback), and the
+    // series must come from the nested lists alone.
+    const next = cycle + 60;
+    own.sim.addFault(
+      patch(`/monitoring/dns/measurements/${dayOf(next)}/${next}.json`, [
+        { path: ["nameServerAvailability"], value: { nameServerStatus } },
+        { path: ["testedInterface", "*", "probes", "*", "testData", "*", "target"], remove: true },
+      ]),
+    );
+    own.sim.advanceClock(60);
+    await own.waitFor(async () => (await cycleOf()) === next, {
+      what: `the DNS measurement of cycle ${next}`,
+    });
+
+    const text = await own.metricsText();
+    expect(own.sim.stats().faults["patch"]).toBe(1);
+    expect(sampleValue(text, "mosapi_up", TLD)).toBe(1);
+    expect(series(text, NS_PROBES)).toEqual(slam);
+    expect(counterValue(text, "mosapi_refresh_failures_total", TLD)).toBe(0);
+    expect(
+      counterValue(text, "mosapi_refresh_failures_total", { ...TLD, collector: "measurements" }),
+    ).toBe(0);
+  });
 });
