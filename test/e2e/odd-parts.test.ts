@@ -36,7 +36,11 @@ function series(text: string, name: string): string[] {
 }
 
 beforeAll(async () => {
+  // Simulated time stands still: the data of `healthy` must not move on with the minute
+  // (lastUpdateApiDatabase, the rolling week) while the cases compare against it.
+  const frozenMs = Date.now();
   e2e = await startE2e({
+    simulator: { clock: { ...systemClock, now: () => frozenMs } },
     config: (sim) => ({
       mosapi: { url: sim.url },
       credentials: {
