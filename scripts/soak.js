@@ -198,7 +198,7 @@ function configYaml(simUrl) {
         ? `  - {registrar_id: "${t.registrar_id}", credentials: ${t.username}}`
         : `  - {tld: ${t.tld}, credentials: ${t.username}}`,
     ),
-    "collectors: {state: 1s, alarmed: 1s, downtime: 1s, incidents: 1s, metrica: 1s}",
+    "collectors: {state: 1s, alarmed: 1s, downtime: 1s, incidents: 1s, metrica: 1s, measurements: 1s}",
   ];
   return `${lines.join("\n")}\n`;
 }
