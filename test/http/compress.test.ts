@@ -8,9 +8,7 @@ import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { COMPRESS_MIN_BYTES } from "../../src/http/compress.js";
-import { createHttpApp, startHttpServer } from "../../src/http/server.js";
-import { createLogger } from "../../src/log/logger.js";
-import { createLogSink } from "../helpers/log-sink.js";
+import { startTestHttpServer } from "../helpers/http-server.js";
 import { healthyEntry, stateFixture, tld } from "../helpers/fixtures.js";
 
 const snapshot: Snapshot = {
@@ -19,22 +17,11 @@ const snapshot: Snapshot = {
     healthyEntry(tld(`tld${i}`), stateFixture("state-healthy"), 1),
   ),
 };
-const server = await startHttpServer(
-  createHttpApp({
-    renderMetrics: () => Promise.resolve("up 1\n"),
-    metricsContentType: "text/plain; version=0.0.4; charset=utf-8",
-    isReady: () => true,
-    snapshot: () => snapshot,
-    info: { version: "1", revision: "r", nodeVersion: "v20", startedAt: 0 },
-    clock: { now: () => 0 },
-    logger: createLogger({
-      level: "info",
-      format: "json",
-      destination: createLogSink().destination,
-    }),
-  }),
-  { host: "127.0.0.1", port: 0 },
-);
+const server = await startTestHttpServer({
+  renderMetrics: () => Promise.resolve("up 1\n"),
+  metricsContentType: "text/plain; version=0.0.4; charset=utf-8",
+  snapshot: () => snapshot,
+});
 afterAll(() => server.close());
 
 async function get(path: string, acceptEncoding?: string, method: "GET" | "HEAD" = "GET") {

@@ -7,13 +7,11 @@ import { gunzipSync, inflateRawSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
-import { createHttpApp, startHttpServer } from "../../src/http/server.js";
-import { createLogger } from "../../src/log/logger.js";
 import { GzipBlocks } from "../../src/metrics/gzip-blocks.js";
 import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";
 import { MetricsRenderer } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
-import { createLogSink } from "../helpers/log-sink.js";
+import { startTestHttpServer } from "../helpers/http-server.js";
 import { healthyEntry, stateFixture, tld } from "../helpers/fixtures.js";
 
 /** 16 targets: blocks of 4, so one changed target leaves three quarters of the chunks as they were. */
@@ -37,23 +35,12 @@ const renderer = new MetricsRenderer(
   undefined,
   new GzipBlocks((chunk) => compressed.push(chunk)),
 );
-const server = await startHttpServer(
-  createHttpApp({
-    renderMetrics: () => renderer.render(),
-    renderMetricsGzip: () => renderer.renderGzip(),
-    metricsContentType: METRICS_CONTENT_TYPE,
-    isReady: () => true,
-    snapshot: () => snapshot,
-    info: { version: "1", revision: "r", nodeVersion: "v20", startedAt: 0 },
-    clock: { now: () => 0 },
-    logger: createLogger({
-      level: "info",
-      format: "json",
-      destination: createLogSink().destination,
-    }),
-  }),
-  { host: "127.0.0.1", port: 0 },
-);
+const server = await startTestHttpServer({
+  renderMetrics: () => renderer.render(),
+  renderMetricsGzip: () => renderer.renderGzip(),
+  metricsContentType: METRICS_CONTENT_TYPE,
+  snapshot: () => snapshot,
+});
 afterAll(() => server.close());
 
 async function scrape(acceptEncoding?: string, method: "GET" | "HEAD" = "GET") {

@@ -5,12 +5,10 @@
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Snapshot } from "../../src/snapshot/snapshot.js";
-import { createHttpApp, startHttpServer } from "../../src/http/server.js";
-import { createLogger } from "../../src/log/logger.js";
 import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";
 import { MetricsRenderer } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
-import { createLogSink } from "../helpers/log-sink.js";
+import { startTestHttpServer } from "../helpers/http-server.js";
 import { healthyEntry, stateFixture, tld } from "../helpers/fixtures.js";
 
 const snapshot: Snapshot = {
@@ -23,22 +21,11 @@ const self = new SelfMetrics(
   { defaultMetrics: false },
 );
 const renderer = new MetricsRenderer(() => snapshot, self);
-const server = await startHttpServer(
-  createHttpApp({
-    renderMetrics: () => renderer.render(),
-    metricsContentType: METRICS_CONTENT_TYPE,
-    isReady: () => true,
-    snapshot: () => snapshot,
-    info: { version: "1", revision: "r", nodeVersion: "v20", startedAt: 0 },
-    clock: { now: () => 0 },
-    logger: createLogger({
-      level: "info",
-      format: "json",
-      destination: createLogSink().destination,
-    }),
-  }),
-  { host: "127.0.0.1", port: 0 },
-);
+const server = await startTestHttpServer({
+  renderMetrics: () => renderer.render(),
+  metricsContentType: METRICS_CONTENT_TYPE,
+  snapshot: () => snapshot,
+});
 afterAll(() => server.close());
 
 describe("/metrics from cached chunks", () => {
