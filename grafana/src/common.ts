@@ -282,6 +282,18 @@ export function ladderThresholds(): dashboard.ThresholdsConfigBuilder {
 }
 
 /**
+ * The early warning on the share of probes losing a name server: orange from 25 %, where the
+ * alert MosapiNameServerLosingProbes fires (with at least 2 probes, for 10 minutes, while the
+ * service is Up), red from 51 %, where SLAM counts the name server down for the cycle.
+ */
+export function earlyWarningThresholds(): dashboard.ThresholdsConfigBuilder {
+  return thresholds("green", [
+    [0.25, "orange"],
+    [0.51, "red"],
+  ]);
+}
+
+/**
  * Value mappings from numeric codes to text and colour (state codes, 0/1 flags).
  *
  * @returns one value mapping for `.mappings([…])`.

@@ -1,6 +1,7 @@
 /**
  * Fleet overview (uid `mosapi-fleet`): every TLD and registrar × service at a glance, worst
- * first, active incidents, and whether the exporter and ICANN's data are fresh.
+ * first, name servers losing probes before SLAM opens an incident, active incidents, and whether
+ * the exporter and ICANN's data are fresh.
  */
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import * as common from "@grafana/grafana-foundation-sdk/common";
@@ -14,6 +15,7 @@ import {
   codeMappings,
   colorByThresholds,
   detailLink,
+  earlyWarningThresholds,
   instantQuery,
   ladderThresholds,
   organize,
@@ -25,7 +27,7 @@ import {
   thresholds,
   timeseriesPanel,
 } from "./common.js";
-import { SERVICE_STATES, byTarget, serviceStateCodes } from "./promql.js";
+import { SERVICE_STATES, byTarget, nameServerDownShare, serviceStateCodes } from "./promql.js";
 import { Unit } from "./units.js";
 
 type Panel = cog.Builder<dashboard.Panel>;
@@ -226,6 +228,69 @@ function notUpTimeline(): Panel {
     .overrideByQuery("A", [SERIES_LINK]);
 }
 
+/**
+ * Name servers that at least 2 probes lose while the service is still Up: what SLAM sees before
+ * it opens an incident. At least 2, as in the alert, so one probe's own trouble (which makes it
+ * lose every name server of every TLD) does not list the whole fleet.
+ */
+function earlyWarningTable(): Panel {
+  const probes = "mosapi_measurement_nameserver_probes";
+  const losing = (expr: string) =>
+    tableQuery(
+      byTarget(expr, "service_type", "nameserver") +
+        ` and on (kind, target, service_type, nameserver) ` +
+        `(${byTarget(`${probes}{status="down"}`, "service_type", "nameserver")} >= 2)` +
+        ` and on (kind, target, service_type) ` +
+        `(${byTarget('mosapi_service_status{status="up"}', "service_type")} == 1)`,
+    );
+  return tablePanel({
+    title: "Name servers losing probes while the service is Up",
+    description:
+      "From each service's latest recent measurement (mosapi_measurement_nameserver_probes): " +
+      "name servers that at least 2 probes saw down while MoSAPI still reports the service Up. " +
+      "This is what SLAM sees before it opens an incident: a name server is down for a cycle " +
+      "when 51 % of the probes lose it, and after 3 failed DNS cycles an incident opens. " +
+      "Orange from 25 % of the probes (alert MosapiNameServerLosingProbes, after 10 minutes), " +
+      "red from 51 %. Click a target for its detail dashboard.",
+    unit: Unit.count,
+    span: 24,
+    height: 7,
+    queries: [
+      losing(nameServerDownShare()),
+      losing(`${probes}{status="down"}`),
+      losing(`sum without (status) (${probes})`),
+    ],
+  })
+    .withTransformation(MERGE)
+    .withTransformation(
+      organize(
+        ["Time"],
+        {
+          target: "Target",
+          service_type: "Service",
+          nameserver: "Name server",
+          "Value #A": "Probes losing it",
+          "Value #B": "Probes down",
+          "Value #C": "Probes",
+        },
+        ["target", "kind", "service_type", "nameserver", "Value #A", "Value #B", "Value #C"],
+      ),
+    )
+    .sortBy([new common.TableSortByFieldStateBuilder().displayName("Probes losing it").desc(true)])
+    .overrideByName("Target", [ROW_LINK])
+    .overrideByName("Probes losing it", [
+      { id: "unit", value: Unit.ratio },
+      { id: "min", value: 0 },
+      { id: "max", value: 1 },
+      { id: "thresholds", value: earlyWarningThresholds().build() },
+      { id: "color", value: { mode: dashboard.FieldColorModeId.Thresholds } },
+      {
+        id: "custom.cellOptions",
+        value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Basic },
+      },
+    ]);
+}
+
 function incidentTable(): Panel {
   const start = byTarget("mosapi_service_active_incident_start_timestamp_seconds", "service_type");
   const active = (falsePositive: string) =>
@@ -339,6 +404,8 @@ export function fleetDashboard(): DashboardModel {
   for (const panel of glancePanels()) builder.withPanel(panel);
   builder.withRow(new dashboard.RowBuilder("Services, worst first"));
   builder.withPanel(serviceTable()).withPanel(thresholdBars()).withPanel(notUpTimeline());
+  builder.withRow(new dashboard.RowBuilder("Early warning"));
+  builder.withPanel(earlyWarningTable());
   builder.withRow(new dashboard.RowBuilder("Incidents"));
   builder.withPanel(incidentTable());
   builder.withRow(new dashboard.RowBuilder("Exporter and data freshness"));

@@ -98,3 +98,33 @@ export function byTarget(expr: string, ...labels: readonly string[]): string {
   const by = ["kind", "target", ...labels].join(", ");
   return `max by (${by}) (${withTargetLabels(expr)})`;
 }
+
+/**
+ * Per name server of the latest recent measurement (`mosapi_measurement_nameserver_probes`), the
+ * share of probes that saw it down: the ratio the alert MosapiNameServerLosingProbes tests. SLAM
+ * counts a name server down for a cycle when 51 % of the probes do.
+ *
+ * @returns a PromQL expression keeping every label but `status`.
+ */
+export function nameServerDownShare(...matchers: readonly string[]): string {
+  const probes = "mosapi_measurement_nameserver_probes";
+  return (
+    `sum without (status) (${probes}${selector('status="down"', ...matchers)}) / ` +
+    `sum without (status) (${probes}${selector(...matchers)})`
+  );
+}
+
+/**
+ * `metric` (a `mosapi_trace_*` series, labelled `probe` and `ip` but not by target) limited to
+ * the IPs traced for the targets `matchers` select, with the IP's `role` added from
+ * `mosapi_trace_target_info`. The join is per exporter (`job`, `instance`); `max by` makes the
+ * right side one series per IP when several selected targets share the IP in the same role.
+ *
+ * @returns a PromQL expression with the labels of `metric` and `role`.
+ */
+export function traceOfTarget(metric: string, ...matchers: readonly string[]): string {
+  return (
+    `${metric} * on (job, instance, ip) group_left (role) ` +
+    `max by (job, instance, ip, role) (mosapi_trace_target_info${selector(...matchers)})`
+  );
+}

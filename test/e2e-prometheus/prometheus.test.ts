@@ -92,7 +92,16 @@ beforeAll(async () => {
         ]),
       ),
       targets: DEMO_TARGETS.map((t) => ({ ...t.key, credentials: t.username })),
-      collectors: { state: "1s", alarmed: "1s", downtime: "1s", incidents: "1s", metrica: "1s" },
+      // troubleshooting is opt-in: on here, so the TLD dashboard's trace tables (test's DNS
+      // incident) have data.
+      collectors: {
+        state: "1s",
+        alarmed: "1s",
+        downtime: "1s",
+        incidents: "1s",
+        metrica: "1s",
+        troubleshooting: "1s",
+      },
     }),
   );
   const logs = createLogSink();

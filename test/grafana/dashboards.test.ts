@@ -1,10 +1,12 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { buildDashboards, dashboardQueries, renderDashboard } from "../../grafana/src/index.js";
 
 const DASHBOARDS = join(import.meta.dirname, "..", "..", "grafana", "dashboards");
 const METRICS_MD = join(import.meta.dirname, "..", "..", "METRICS.md");
+const ALERTS = join(import.meta.dirname, "..", "..", "prometheus", "mosapi-alerts.yml");
 
 interface Json {
   [key: string]: unknown;
@@ -188,5 +190,58 @@ describe("grafana dashboards", () => {
       expect(query.panel).not.toBe("");
       expect(query.expr).toMatch(/mosapi_|process_|nodejs_/);
     }
+  });
+
+  it("colour the early warning where the shipped alert fires and where SLAM counts a name server down", () => {
+    const groups = (parse(readFileSync(ALERTS, "utf8")) as { groups: { rules: Json[] }[] }).groups;
+    const rule = groups
+      .flatMap((group) => group.rules)
+      .find((r) => r["alert"] === "MosapiNameServerLosingProbes");
+    const expr = text(rule?.["expr"]);
+    // The alert: share of probes down >= S, and at least N probes down.
+    const share = Number(/\(mosapi_measurement_nameserver_probes\) >= ([\d.]+)/.exec(expr)?.[1]);
+    const atLeast = /\{status="down"\}\) >= (\d+)/.exec(expr)?.[1];
+    expect(share).toBeGreaterThan(0);
+    expect(atLeast).toBeDefined();
+    const expected = [
+      { color: "green", value: null },
+      { color: "orange", value: share },
+      // SLAM: a name server is down for the cycle when 51 % of the probes lose it.
+      { color: "red", value: 0.51 },
+    ];
+    const coloured: string[] = [];
+    for (const model of models) {
+      for (const panel of nonRowPanels(model)) {
+        const targets = (panel["targets"] ?? []) as Json[];
+        if (!targets.some((t) => text(t["expr"]).includes("mosapi_measurement_nameserver_probes")))
+          continue;
+        const where = `${title(model)} / ${text(panel["title"])}`;
+        const config = panel["fieldConfig"] as {
+          defaults: Json;
+          overrides: { properties: Json[] }[];
+        };
+        const steps = [
+          config.defaults["thresholds"],
+          ...config.overrides.flatMap((o) =>
+            o.properties.filter((p) => p["id"] === "thresholds").map((p) => p["value"]),
+          ),
+        ]
+          .filter((t): t is Json => t !== undefined)
+          .map((t) => t["steps"]);
+        expect(steps, where).toEqual([expected]);
+        coloured.push(where);
+        // A panel that lists only name servers worth a look uses the alert's probe floor.
+        for (const t of targets) {
+          for (const [, floor] of text(t["expr"]).matchAll(/ >= (\d+)\)/g)) {
+            expect(floor, where).toBe(atLeast);
+          }
+        }
+      }
+    }
+    expect(coloured).toEqual([
+      "mosapi-fleet / Name servers losing probes while the service is Up",
+      "mosapi-tld / Probes losing each name server",
+      "mosapi-tld / Probes losing each name server over time",
+    ]);
   });
 });
