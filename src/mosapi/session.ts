@@ -57,9 +57,9 @@ export interface LoginAnswer {
  * this close to the session's end. It covers the time from the decision to the request's arrival
  * (connecting, TLS, sending) and the difference between our clock's and MoSAPI's rate; the slot
  * waits before the request are not in it, because the session is checked again when the slots
- * are held (`usable`). Small against a 15-minute lifetime, so renewing early adds a login only
- * when a request happens to fall into the last 10 s, at most one in 90 (10 s of 15 minutes); a
- * short lifetime gets at most a tenth of it as margin.
+ * are held (`usable`). Small against a 15-minute lifetime: renewing early shortens a session
+ * only when a request happens to fall into its last 10 s, and then by at most those 10 s, about
+ * 1 % more logins at worst. A short lifetime gets at most a tenth of itself as margin.
  */
 export const RENEW_MARGIN_MS = 10_000;
 
