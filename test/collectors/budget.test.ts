@@ -216,8 +216,8 @@ describe("upstream budget per target-hour at the default intervals", () => {
   it("troubleshooting during an incident: one day listing per round, each trace file once", async () => {
     const sim = await simulate("demo", 60 * MINUTE, { intervals: { troubleshooting: 5 * MINUTE } });
     const test = sim.stats().requests.byTarget[targetKey({ entity: "ry", id: "test" })] ?? {};
-    // One listing per round answered; a request that met an expired session (401) is sent again
-    // after the one re-login, whichever collector's request that happens to be.
+    // One listing per round answered (counting answers, not requests: where a request meets an
+    // ended session, its 401 is followed by the one re-login and a retry).
     expect(answered(sim, "/ry/test/v2/networkTroubleshooting/mtr/2026/11/23")).toBe(12);
     const files = Object.entries(sim.stats().requests.byPath).filter(([path]) =>
       path.includes("/networkTroubleshooting/mtr/2026/11/23/"),
