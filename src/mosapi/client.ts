@@ -8,7 +8,8 @@
  * logouts) take the next free slot before any other waiting request, and its one `timeoutMs`
  * covers its slot waits too, so when MoSAPI hangs `mosapi_up` drops within one timeout
  * (METRICS.md#odd-parts-of-answers). Basic credentials get one session per (credential,
- * target), logged in on demand and re-logged once on a 401; `tls_client` credentials present their certificate on
+ * target), logged in on demand, renewed before the end of a lifetime the login's cookie states,
+ * and re-logged once on a 401; `tls_client` credentials present their certificate on
  * every request and never log in. 429/503 honour `Retry-After` when it fits the deadline, other
  * 5xx and network errors get a short exponential backoff; other 4xx are never retried. At most
  * `maxConcurrency` requests per credential are in flight. Every failure is a `MosapiError`.
@@ -60,10 +61,17 @@ import type { RecentMeasurement } from "./recent-measurement.js";
 import { noopObserver } from "./observer.js";
 import { isSuccess, parseBody, sessionCookie, statusFailure } from "./responses.js";
 import { BasicSession } from "./session.js";
+import type { LoginAnswer } from "./session.js";
+import { sessionLifetimeMs } from "./session-cookie.js";
 import type { Target } from "./target.js";
 import { describeTarget, targetKey } from "./target.js";
 import type { ExchangeDeps, RawResponse } from "./transport.js";
-import { DEFAULT_MAX_RESPONSE_BYTES, exchange, transportFailure } from "./transport.js";
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  NotSentError,
+  exchange,
+  transportFailure,
+} from "./transport.js";
 
 /** Construction options of {@link MosapiClient}. */
 export interface MosapiClientOptions {
@@ -479,6 +487,7 @@ export class MosapiClient {
     try {
       let retries = 0;
       let relogged = false;
+      let putBack = false;
       for (;;) {
         let failure: MosapiError;
         let secrets = state.secrets;
@@ -490,7 +499,21 @@ export class MosapiClient {
               ? undefined
               : await deadline.aside(() => session.cookie(context, deadline.signal));
           if (cookie !== undefined) secrets = [...state.secrets, cookie];
-          const response = await this.#send(target, state, context, deadline, cookie, priority);
+          // A cookie that came due while the request waited for its slots is not sent; once per
+          // operation, so a slot wait longer than a session's lifetime cannot loop.
+          const sendable =
+            session === undefined || cookie === undefined || putBack
+              ? undefined
+              : () => session.usable(cookie);
+          const response = await this.#send(
+            target,
+            state,
+            context,
+            deadline,
+            cookie,
+            priority,
+            sendable,
+          );
           if (isSuccess(response.status)) return { response, secrets };
           if (
             response.status === 401 &&
@@ -508,6 +531,10 @@ export class MosapiClient {
               ? new AuthError(context, session === undefined ? "certificate" : "session")
               : statusFailure(response, context, secrets, this.#clock.now());
         } catch (error) {
+          if (error instanceof NotSentError) {
+            putBack = true;
+            continue;
+          }
           if (!isMosapiError(error)) throw transportFailure(error, context, deadline, secrets);
           failure = error;
         }
@@ -534,7 +561,7 @@ export class MosapiClient {
    * with the credential's headers. With a session `cookie` the request carries the cookie and
    * not the Basic header (Basic credentials go to `/login` only); without one it carries the
    * credential's own headers (a login, or a certificate credential). `priority` orders it in
-   * the limiters' queues.
+   * the limiters' queues; `sendable`, asked once the slots are held, may stop it unsent.
    */
   #send(
     target: Target,
@@ -543,6 +570,7 @@ export class MosapiClient {
     deadline: Deadline,
     cookie: string | undefined,
     priority: number | undefined,
+    sendable?: () => boolean,
   ): Promise<RawResponse> {
     return exchange(
       {
@@ -556,6 +584,7 @@ export class MosapiClient {
         limiters: [this.#targetLimiter(target), state.limiter],
         priority,
         secrets: cookie === undefined ? state.secrets : [...state.secrets, cookie],
+        sendable,
       },
       this.#deps,
       deadline,
@@ -585,7 +614,7 @@ export class MosapiClient {
    * Sends the login under the same two bounds as any operation; `session` is the session's
    * deadline over the whole login (their sum), which also ends it when the session gives up.
    */
-  async #login(target: Target, state: CredentialState, session: Deadline): Promise<string> {
+  async #login(target: Target, state: CredentialState, session: Deadline): Promise<LoginAnswer> {
     const context: ErrorContext = {
       operation: "log in",
       target: describeTarget(target),
@@ -609,7 +638,13 @@ export class MosapiClient {
         status: response.status,
       });
     }
-    return cookie;
+    const lifetimeMs = sessionLifetimeMs(
+      response.headers["set-cookie"],
+      cookie,
+      response.headers["date"],
+      this.#clock.now(),
+    );
+    return { cookie, lifetimeMs };
   }
 
   async #logout(

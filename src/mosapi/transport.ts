@@ -43,6 +43,23 @@ export interface ExchangeRequest {
   readonly priority?: number | undefined;
   /** Values masked in any error cause that leaves (password, Authorization value, cookie). */
   readonly secrets: readonly string[];
+  /**
+   * Asked once the slots are held, just before sending: false releases them and throws
+   * {@link NotSentError}, nothing sent (a session cookie that came due for renewal while the
+   * request waited for its slots).
+   */
+  readonly sendable?: (() => boolean) | undefined;
+}
+
+/**
+ * Thrown by {@link exchange} when `sendable` said no: the request was not sent and may be
+ * prepared anew. The client's own signal; it never leaves the client.
+ */
+export class NotSentError extends Error {
+  constructor() {
+    super("request not sent: its session cookie is due for renewal");
+    this.name = "NotSentError";
+  }
 }
 
 /** Shared collaborators of every exchange. */
@@ -111,6 +128,10 @@ export async function exchange(
   } catch (error) {
     release();
     throw transportFailure(error, context, deadline, secrets);
+  }
+  if (req.sendable?.() === false) {
+    release();
+    throw new NotSentError();
   }
   const startedAt = performance.now();
   let code = "error";

@@ -80,7 +80,15 @@ export function mosapiRouter(deps: MosapiRouteDependencies): Router {
       return;
     }
     const session = deps.sessions.create(username, resolved.path.targetKey);
-    res.set("Set-Cookie", `id=${session.id}; ${cookieScope(resolved.path)}`).end();
+    const lifetime = deps.sessions.lifetimeAttributes(session);
+    res
+      // In simulated time, like the cookie's Expires, which counts from it.
+      .set("Date", new Date(session.createdAtMs).toUTCString())
+      .set(
+        "Set-Cookie",
+        `id=${session.id}; ${lifetime === "" ? "" : `${lifetime}; `}${cookieScope(resolved.path)}`,
+      )
+      .end();
   });
 
   router.get("/:entity/:id/logout", (req, res) => {

@@ -28,6 +28,11 @@ export interface SimulatorOptions {
   readonly clock?: Clock;
   /** Session lifetime from login; default 15 minutes. */
   readonly sessionTtlMs?: number;
+  /**
+   * Whether the login's cookie states the session lifetime (`Expires`, `Max-Age`); default true.
+   * False: a cookie without them, so clients learn of an expiry only from a 401.
+   */
+  readonly sessionLifetimeInCookie?: boolean;
   /** Sessions an account may hold; default 1 (a new login evicts the oldest). */
   readonly maxSessionsPerAccount?: number;
   /** Receives one line per request (method, path, status, duration, credential; no secrets). */
@@ -96,6 +101,7 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
     now: () => world.nowMs(),
     ttlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     maxPerAccount: options.maxSessionsPerAccount ?? 1,
+    lifetimeInCookie: options.sessionLifetimeInCookie ?? true,
     onEvent: (event) => {
       stats.session(event);
     },

@@ -1,8 +1,11 @@
 /**
  * MoSAPI sessions: the `id` cookie handed out by `/login` (a 160-bit random number in hex),
  * bound to the account and to the target whose login URL created it. Sessions expire a fixed
- * time after login, and each account may hold only a few at once: a new login evicts the oldest
- * (docs/mosapi.md#authentication, #sessions-and-limits, as third-party clients describe production).
+ * time after login (use does not extend them), and each account may hold only a few at once: a
+ * new login evicts the oldest (docs/mosapi.md#authentication, #sessions-and-limits, as
+ * third-party clients describe production). The login's cookie states that lifetime with
+ * `Expires` and `Max-Age`, as a server whose sessions end at a fixed time would; that production
+ * does so is inferred, not confirmed, so `lifetimeInCookie: false` serves a cookie without them.
  */
 import { randomBytes } from "node:crypto";
 
@@ -25,6 +28,8 @@ export interface SessionStoreOptions {
   readonly now: () => number;
   readonly ttlMs: number;
   readonly maxPerAccount: number;
+  /** Whether the login's cookie states the session's lifetime; default true. */
+  readonly lifetimeInCookie?: boolean;
   readonly onEvent: (event: SessionEvent) => void;
 }
 
@@ -59,6 +64,17 @@ export class SessionStore {
     this.#sessions.set(session.id, session);
     this.#options.onEvent("created");
     return session;
+  }
+
+  /**
+   * The `Set-Cookie` attributes stating when `session` ends (`Expires=…; Max-Age=…`, RFC 6265),
+   * or "" when the store does not state lifetimes. `Expires` is in simulated time: the answer's
+   * `Date` must be too.
+   */
+  lifetimeAttributes(session: Session): string {
+    if (this.#options.lifetimeInCookie === false) return "";
+    const seconds = Math.floor((session.expiresAtMs - session.createdAtMs) / 1000);
+    return `Expires=${new Date(session.expiresAtMs).toUTCString()}; Max-Age=${seconds}`;
   }
 
   /** The live session with this cookie value, or undefined (unknown, evicted or expired). */

@@ -1,10 +1,17 @@
 /**
- * Basic-auth sessions end to end: an expired or evicted session costs exactly one re-login and
- * no failed refresh; a wrong password costs one login attempt, then logins are suspended; closing
- * the exporter logs out even while a request is held upstream.
+ * Basic-auth sessions end to end: a session whose cookie states its lifetime is renewed before
+ * it ends, so hours of refreshes meet no 401 and cost no more logins than waiting for the 401
+ * did; an expired or evicted session costs exactly one re-login and no failed refresh; a wrong
+ * password costs one login attempt, then logins are suspended; closing the exporter logs out
+ * even while a request is held upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MosapiClient } from "../../src/mosapi/client.js";
+import { getScenario } from "../../src/simulator/scenarios/index.js";
+import { startSimulator } from "../../src/simulator/server.js";
 import type { SimulatorStats } from "../../src/simulator/stats.js";
+import { FakeClock } from "../helpers/fake-clock.js";
+import { captureLogs } from "../helpers/mock-mosapi.js";
 import {
   DEMO_LOGINS,
   basicCredential,
@@ -27,6 +34,79 @@ function refreshFailedLogs(e2e: E2e, target: string): Record<string, unknown>[] 
     .records()
     .filter((r) => r["target"] === target && String(r["msg"]).startsWith("refresh failed"));
 }
+
+/**
+ * `hours` of `state` every `everyMs` for TLD example, the client and the simulator on one fake
+ * clock (time moves only between requests, so the counts are exact); returns the simulator's
+ * counters before the client logs out.
+ */
+async function stateFor(
+  hours: number,
+  everyMs: number,
+  sessionLifetimeInCookie: boolean,
+): Promise<SimulatorStats> {
+  const clock = new FakeClock(Date.UTC(2026, 10, 23, 12, 0, 0));
+  const sim = await startSimulator({
+    scenario: getScenario("demo"),
+    clock,
+    sessionTtlMs: 15 * 60_000,
+    sessionLifetimeInCookie,
+  });
+  const client = new MosapiClient({
+    url: sim.url,
+    version: 2,
+    timeoutMs: 5000,
+    maxConcurrency: 4,
+    credentials: new Map([["example-login", { kind: "basic", ...DEMO_LOGINS.example }]]),
+    logger: captureLogs().logger,
+    clock,
+  });
+  try {
+    for (let t = 0; t < hours * 3_600_000; t += everyMs) {
+      await client.getState({ entity: "ry", id: "example", credentials: "example-login" });
+      clock.advance(everyMs);
+    }
+    return sim.stats();
+  } finally {
+    await client.close();
+    await sim.close();
+  }
+}
+
+describe("session renewal before the stated end", () => {
+  const HOURS = 3;
+
+  it.each([
+    ["every 60 s", 60_000],
+    ["every 7 minutes", 7 * 60_000],
+  ])(
+    "state %s: no 401, no retry, and no more logins than waiting for the 401",
+    async (_what, everyMs) => {
+      const refreshes = Math.ceil((HOURS * 3_600_000) / everyMs);
+      const renewed = await stateFor(HOURS, everyMs, true);
+      const today = await stateFor(HOURS, everyMs, false);
+
+      // Stated lifetime: every request answered 200, each sent once; old sessions end by
+      // themselves or by the new login (one session per account), never by a logout.
+      expect(renewed.requests.byPath[EXAMPLE_STATE]).toEqual({
+        total: refreshes,
+        byStatus: { "200": refreshes },
+      });
+      expect(renewed.sessions.closed).toBe(0);
+      // No lifetime in the cookie: as before, each expiry costs a 401 and a retry.
+      const logins = today.logins["example_ry"]?.ok ?? 0;
+      expect(today.requests.byPath[EXAMPLE_STATE]?.byStatus["401"]).toBe(logins - 1);
+      expect(today.requests.byPath[EXAMPLE_STATE]?.total).toBe(refreshes + logins - 1);
+      // The same logins either way: about one per 15 minutes.
+      expect(renewed.logins["example_ry"]).toEqual({ ok: logins, failed: 0 });
+      expect(logins).toBeLessThanOrEqual(Math.ceil(HOURS * 4));
+      expect(logins).toBeGreaterThanOrEqual(
+        Math.floor((HOURS * 3_600_000) / (15 * 60_000 + everyMs)),
+      );
+    },
+    60_000,
+  );
+});
 
 describe("session expiry and eviction", () => {
   let e2e: E2e;
@@ -86,7 +166,8 @@ describe("session expiry and eviction", () => {
           ),
         },
         targets: [{ tld: "example", credentials: "example-login" }],
-        collectors: onlyState(),
+        // Measurements off too: their requests would race state's for the evicted session.
+        collectors: { ...onlyState(), measurements: 0 },
       }),
     });
     await e2e.waitFor(() => stateCount(e2e.sim.stats(), EXAMPLE_STATE, "200") >= 1, {

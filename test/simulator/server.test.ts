@@ -10,9 +10,14 @@ describe("login, cookie, logout", () => {
     const h = await startHarness();
     const login = await h.get("/ry/example/login", basic("example_ry", "demo-example"));
     expect(login.status).toBe(200);
+    // The lifetime (15 minutes) both ways, and the answer's Date in the same simulated time.
+    const expires = new Date(h.clock.now() + 15 * 60_000).toUTCString();
     expect(login.headers["set-cookie"]).toMatch(
-      /^id=[0-9a-f]{40}; Path=\/ry\/example; Secure; HttpOnly$/,
+      new RegExp(
+        `^id=[0-9a-f]{40}; Expires=${expires}; Max-Age=900; Path=/ry/example; Secure; HttpOnly$`,
+      ),
     );
+    expect(login.headers["date"]).toBe(new Date(h.clock.now()).toUTCString());
 
     const reply = await h.get(STATE, { cookie: cookieOf(login) });
     expect(reply.status).toBe(200);
@@ -79,11 +84,23 @@ describe("login, cookie, logout", () => {
     expect(h.sim.stats().sessions).toMatchObject({ created: 1, expired: 1, active: 0 });
   });
 
-  it("honours sessionTtlMs", async () => {
+  it("honours sessionTtlMs, and states it in the cookie", async () => {
     const h = await startHarness({ sessionTtlMs: 1000 });
-    const cookie = await h.login("ry/example", "example_ry", "demo-example");
+    const login = await h.get("/ry/example/login", basic("example_ry", "demo-example"));
+    expect(login.headers["set-cookie"]).toContain("; Max-Age=1; ");
+    const cookie = cookieOf(login);
     h.clock.advance(1000);
     expect((await h.get(STATE, { cookie })).status).toBe(401);
+  });
+
+  it("serves a cookie without a lifetime when told to, and still expires the session", async () => {
+    const h = await startHarness({ sessionTtlMs: 1000, sessionLifetimeInCookie: false });
+    const login = await h.get("/ry/example/login", basic("example_ry", "demo-example"));
+    expect(login.headers["set-cookie"]).toMatch(
+      /^id=[0-9a-f]{40}; Path=\/ry\/example; Secure; HttpOnly$/,
+    );
+    h.clock.advance(1000);
+    expect((await h.get(STATE, { cookie: cookieOf(login) })).status).toBe(401);
   });
 
   it("evicts the older session when the account logs in again", async () => {
