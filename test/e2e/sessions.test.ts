@@ -167,7 +167,7 @@ describe("session expiry and eviction", () => {
         },
         targets: [{ tld: "example", credentials: "example-login" }],
         // Measurements off too: their requests would race state's for the evicted session.
-        collectors: { ...onlyState(), measurements: 0 },
+        collectors: onlyState(),
       }),
     });
     await e2e.waitFor(() => stateCount(e2e.sim.stats(), EXAMPLE_STATE, "200") >= 1, {

@@ -292,7 +292,7 @@ export async function startE2e(options: E2eOptions): Promise<E2e> {
  * and failures of the state collector, so the other collectors stay out of the way.
  */
 export function onlyState(interval = "1s"): Record<string, string | number> {
-  return { state: interval, alarmed: 0, downtime: 0, incidents: 0, metrica: 0 };
+  return { state: interval, alarmed: 0, downtime: 0, incidents: 0, metrica: 0, measurements: 0 };
 }
 
 /** A Basic credential entry with an inline password, as in the config file. */
