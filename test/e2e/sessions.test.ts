@@ -166,7 +166,6 @@ describe("session expiry and eviction", () => {
           ),
         },
         targets: [{ tld: "example", credentials: "example-login" }],
-        // Measurements off too: their requests would race state's for the evicted session.
         collectors: onlyState(),
       }),
     });
