@@ -92,7 +92,15 @@ beforeAll(async () => {
         ]),
       ),
       targets: DEMO_TARGETS.map((t) => ({ ...t.key, credentials: t.username })),
-      collectors: { state: "1s", alarmed: "1s", downtime: "1s", incidents: "1s", metrica: "1s" },
+      // troubleshooting on, as in examples/demo.yml: test's incident brings the trace series.
+      collectors: {
+        state: "1s",
+        alarmed: "1s",
+        downtime: "1s",
+        incidents: "1s",
+        metrica: "1s",
+        troubleshooting: "1s",
+      },
     }),
   );
   const logs = createLogSink();
