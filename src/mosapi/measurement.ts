@@ -68,9 +68,8 @@ export interface MeasurementSummary {
    */
   nameServers: { name: string; up: boolean }[];
   /**
-   * dns/dnssec only: per name server, how many probes saw it Up and how many Down, from
-   * `nameServerAvailability.probes[].testData[]` (SLAM) or from probes nested in each
-   * `nameServerStatus[]` entry (another client's shape); a probe counted once per name server,
+   * dns/dnssec only: per name server, how many probes saw it Up and how many Down (the one
+   * reader of every layout, {@link nameServerVerdicts}); a probe counted once per name server,
    * Down winning. Sorted by name; at most {@link MEASUREMENT_LIMITS}.nameServers. Absent when
    * the measurement has no such data.
    */
@@ -106,6 +105,12 @@ function list<T extends z.ZodType>(item: T) {
 /** A probe's verdict on one name server: SLAM's `probes[].testData[]`, or a nested probe. */
 const nameServerTest = partsObject({ target: z.string(), status: z.string() });
 const nestedProbe = partsObject({ city: z.string(), status: z.string() });
+/**
+ * An interface test's `target` and `status`: read only for the name-server verdicts of an
+ * answer without `nameServerAvailability` (v1). Elsewhere unused (RDDS43/80 in v1 send a `null`
+ * target), so an odd value here is dropped silently and costs nothing.
+ */
+const optionalText = z.string().optional().catch(undefined);
 
 const rawMeasurementSchema = partsObject({
   service: z.string(),
@@ -129,7 +134,13 @@ const rawMeasurementSchema = partsObject({
         partsObject({
           city: z.string(),
           status: z.string(),
-          testData: list(partsObject({ metrics: list(partsObject({ result })) })),
+          testData: list(
+            partsObject({
+              target: optionalText,
+              status: optionalText,
+              metrics: list(partsObject({ result })),
+            }),
+          ),
         }),
       ),
     }),
@@ -224,12 +235,26 @@ function summariseNameServers(raw: RawMeasurement, service: string) {
     .slice(0, MEASUREMENT_LIMITS.nameServers);
 }
 
-/** Per name server and probe city: true = Up, false = Down (Down wins); other statuses skipped. */
+/**
+ * Per name server and probe city, what the probe saw: true = Up, false = Down. The one reader
+ * of the per-probe name-server results, for incident and recent measurements alike; where
+ * they are depends on the producer:
+ *
+ * 1. `nameServerAvailability`: SLAM writes `probes[].testData[]` beside `nameServerStatus`; one
+ *    third-party client nests `probes` in each `nameServerStatus[]` entry. An answer carrying
+ *    both is read as one: both describe the same cycle, so each (name server, probe) counts
+ *    once and Down wins a disagreement (a failure one layout saw is not hidden by the other),
+ *    and a probe that only one layout lists still counts.
+ * 2. Only when neither layout gives a single verdict (v1 has no `nameServerAvailability`): the
+ *    DNS/DNSSEC interfaces' `testData[]`, whose `target` and `status` per probe say the same.
+ *
+ * A status other than Up or Down (any case) is counted nowhere: it is not evidence either way.
+ */
 function nameServerVerdicts(raw: RawMeasurement): Map<string, Map<string, boolean>> {
   const verdicts = new Map<string, Map<string, boolean>>();
-  const see = (name: string, city: string, status: string) => {
-    const lower = status.trim().toLowerCase();
-    if (lower !== "up" && lower !== "down") return;
+  const see = (name: string | undefined, city: string, status: string | undefined) => {
+    const lower = status?.trim().toLowerCase();
+    if (name === undefined || (lower !== "up" && lower !== "down")) return;
     const key = bounded(name);
     const cities = verdicts.get(key) ?? new Map<string, boolean>();
     cities.set(bounded(city), (cities.get(bounded(city)) ?? true) && lower === "up");
@@ -241,6 +266,14 @@ function nameServerVerdicts(raw: RawMeasurement): Map<string, Map<string, boolea
   }
   for (const entry of availability?.nameServerStatus ?? []) {
     for (const probe of entry.probes) see(entry.target, probe.city, probe.status);
+  }
+  if (verdicts.size > 0) return verdicts;
+  for (const tested of raw.testedInterface) {
+    const name = tested.interface.trim().toUpperCase();
+    if (name !== "DNS" && name !== "DNSSEC") continue;
+    for (const probe of tested.probes) {
+      for (const test of probe.testData) see(test.target, probe.city, test.status);
+    }
   }
   return verdicts;
 }

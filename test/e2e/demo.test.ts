@@ -1,19 +1,21 @@
 /**
- * The demo scenario end to end: the exporter logs in to every demo target of the simulator,
- * becomes ready, and serves the state of all four targets, the DNS outage of `test` included.
+ * `npm run demo` end to end: the demo scenario on the simulator, and the exporter configured by
+ * examples/demo.yml itself (pointed at this simulator). The exporter logs in to every demo
+ * target, becomes ready, and serves the state of all four targets, the DNS outage of `test`
+ * included, the early warning of `example` (DNS Up while 2 of 6 probes lose ns1) and the
+ * probe network's traces of `test`, the only target with an active incident. README's
+ * transcripts of the demo are checked against what it serves.
  */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ipv4For, ipv6For } from "../../src/simulator/derive.js";
 import { DEMO_CERTIFICATE_CN } from "../../src/simulator/scenarios/common.js";
 import type { Clock } from "../../src/util/clock.js";
-import {
-  DEMO_LOGINS,
-  basicCredential,
-  findSamples,
-  sampleValue,
-  onlyState,
-  startE2e,
-  type E2e,
-} from "../helpers/start-app.js";
+import { DEMO_LOGINS, findSamples, sampleValue, startE2e, type E2e } from "../helpers/start-app.js";
+
+const DEMO_CONFIG = new URL("../../examples/demo.yml", import.meta.url);
+const README = new URL("../../README.md", import.meta.url);
 
 /**
  * Real time, but every simulator sleep (i.e. every latency fault) waits until `open()`: the
@@ -54,24 +56,12 @@ let readyBefore: number;
 let landingBefore: string;
 
 beforeAll(async () => {
+  const demo = parse(readFileSync(DEMO_CONFIG, "utf8")) as { mosapi: Record<string, unknown> };
   e2e = await startE2e({
     simulator: { clock: gate },
-    config: (sim) => ({
-      mosapi: { url: sim.url, timeout: "10s" },
-      credentials: Object.fromEntries(
-        Object.entries(DEMO_LOGINS).map(([id, login]) => [
-          `${id}-login`,
-          basicCredential(login.username, login.password),
-        ]),
-      ),
-      targets: [
-        { tld: "example", credentials: "example-login" },
-        { tld: "test", credentials: "test-login" },
-        { tld: "xn--zckzah", credentials: "xn--zckzah-login" },
-        { registrar_id: "9999", credentials: "9999-login" },
-      ],
-      collectors: onlyState(),
-    }),
+    // The demo's own config, on this simulator's port; the timeout is longer than the demo's
+    // so the state requests held below cannot time out on a busy machine.
+    config: (sim) => ({ ...demo, mosapi: { ...demo.mosapi, url: sim.url, timeout: "10s" } }),
     // Hold every first state request upstream until the test has seen the exporter not ready.
     beforeStart: (sim) => sim.addFault({ kind: "latency", ms: 1, match: { path: "/state" } }),
   });
@@ -88,6 +78,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await e2e.close();
 });
+
+/**
+ * Waits for the first rounds of `measurements` and `troubleshooting`: both wait for the first
+ * `state`, then fetch (example's latest DNS measurement, test's traces).
+ */
+async function probeNetworkRead(): Promise<string> {
+  const read = (text: string) =>
+    findSamples(text, "mosapi_measurement_nameserver_probes", { tld: "example" }).length > 0 &&
+    findSamples(text, "mosapi_trace_reached").length > 0;
+  await e2e.waitFor(async () => read(await e2e.metricsText()), {
+    timeoutMs: 10_000,
+    what: "example's recent measurements and test's traces",
+  });
+  return e2e.metricsText();
+}
 
 describe("demo scenario", () => {
   it("is not ready until the first state refresh of every target has finished", () => {
@@ -155,6 +160,59 @@ describe("demo scenario", () => {
     ).toEqual([dns]);
   });
 
+  it("shows the early warning of example: DNS Up while 2 of 6 probes lose ns1.example", async () => {
+    const text = await probeNetworkRead();
+    const dns = { tld: "example", service_type: "dns" };
+    expect(sampleValue(text, "mosapi_service_status", { ...dns, status: "up" })).toBe(1);
+    expect(
+      findSamples(text, "mosapi_service_active_incident_start_timestamp_seconds", dns),
+    ).toEqual([]);
+    expect(
+      findSamples(text, "mosapi_measurement_nameserver_probes", dns).map(
+        (s) => `${s.labels["nameserver"]} ${s.labels["status"]} ${s.value}`,
+      ),
+    ).toEqual(["ns1.example up 4", "ns1.example down 2", "ns2.example up 6", "ns2.example down 0"]);
+  });
+
+  it("shows test's traces: Sydney loses the path to both addresses of ns1.test", async () => {
+    const text = await probeNetworkRead();
+    const ips = findSamples(text, "mosapi_trace_target_info").map((s) => s.labels);
+    // Only test has an active incident, so only test's addresses are traced.
+    expect(new Set(ips.map((l) => l["tld"]))).toEqual(new Set(["test"]));
+    const ns1 = [ipv4For("ns1.test"), ipv6For("ns1.test")];
+    for (const ip of ns1) expect(ips).toContainEqual({ tld: "test", ip, role: "nameserver" });
+    const reached = findSamples(text, "mosapi_trace_reached");
+    // Six probes trace every traced address.
+    expect(reached).toHaveLength(6 * ips.length);
+    const lost = reached
+      .filter((s) => s.value === 0)
+      .map((s) => `${s.labels["probe"]} ${s.labels["ip"]}`);
+    expect(lost.sort()).toEqual(ns1.map((ip) => `Sydney ${ip}`).sort());
+    for (const ip of ns1) {
+      expect(sampleValue(text, "mosapi_trace_loss_ratio", { probe: "Sydney", ip })).toBe(1);
+      expect(sampleValue(text, "mosapi_trace_rtt_seconds", { probe: "Sydney", ip })).toBe(
+        undefined,
+      );
+    }
+  });
+
+  it("asks for traces of test only, the one target with an active incident, each file once", async () => {
+    const traced = findSamples(await probeNetworkRead(), "mosapi_trace_reached").length;
+    const byTarget = e2e.sim.stats().requests.byTarget;
+    const traceRequests = (key: string) =>
+      Object.fromEntries(
+        Object.entries(byTarget[key] ?? {}).filter(([kind]) => kind.startsWith("trace")),
+      );
+    for (const key of ["ry/example", "ry/xn--zckzah", "rr/9999"]) {
+      expect([key, traceRequests(key)]).toEqual([key, {}]);
+    }
+    // Today's listing (and yesterday's, in the first minutes of a UTC day when today's is still
+    // empty), then the newest file of each probe × address, one download each.
+    const { "trace-day": days, ...files } = traceRequests("ry/test");
+    expect([1, 2]).toContain(days);
+    expect(files).toEqual({ "trace-file": traced });
+  });
+
   it("lists every target on the landing page", async () => {
     const reply = await e2e.get("/");
     expect(reply.status).toBe(200);
@@ -179,5 +237,39 @@ describe("demo scenario", () => {
         .sort(),
     );
     expect(callers).not.toContain(DEMO_CERTIFICATE_CN);
+  });
+});
+
+/** Series whose value moves with the demo's clock: README shows one run's. */
+const MOVES_WITH_TIME = new Set([
+  "mosapi_service_emergency_threshold_ratio",
+  "mosapi_service_active_incident_start_timestamp_seconds",
+]);
+
+/** README's `curl … | grep -E '…'` transcripts of the demo: the pattern and the lines shown. */
+function readmeTranscripts(): { pattern: string; lines: string[] }[] {
+  const readme = readFileSync(README, "utf8");
+  const command = /^\$ curl -s localhost:9745\/metrics \| grep -E '([^']+)'\n((?:(?!```).*\n)*)/gm;
+  return [...readme.matchAll(command)].map((m) => ({
+    pattern: m[1] ?? "",
+    lines: (m[2] ?? "").split("\n").filter((line) => line !== ""),
+  }));
+}
+
+describe("README's transcripts of the demo", () => {
+  it("show what the demo's /metrics serves, line for line", async () => {
+    const transcripts = readmeTranscripts();
+    expect(transcripts.length).toBeGreaterThanOrEqual(2);
+    const text = await probeNetworkRead();
+    for (const { pattern, lines } of transcripts) {
+      const grep = new RegExp(pattern);
+      const served = text.split("\n").filter((line) => grep.test(line));
+      const series = (line: string) => line.slice(0, line.lastIndexOf(" "));
+      expect([pattern, served.map(series)]).toEqual([pattern, lines.map(series)]);
+      served.forEach((line, i) => {
+        const name = line.slice(0, line.search(/[{ ]/));
+        if (!MOVES_WITH_TIME.has(name)) expect(line).toBe(lines[i]);
+      });
+    }
   });
 });

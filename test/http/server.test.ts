@@ -1,10 +1,8 @@
 import { once } from "node:events";
 import { Agent, Client, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/log/logger.js";
-import { createHttpApp, startHttpServer } from "../../src/http/server.js";
-import type { HttpDependencies, RunningHttpServer } from "../../src/http/server.js";
-import { createLogSink } from "../helpers/log-sink.js";
+import type { RunningHttpServer } from "../../src/http/server.js";
+import { startTestHttpServer } from "../helpers/http-server.js";
 
 interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -37,23 +35,12 @@ async function startSlow(): Promise<{
 }> {
   const started = deferred<undefined>();
   const body = deferred<string>();
-  const deps: HttpDependencies = {
+  const server = await startTestHttpServer({
     renderMetrics: () => {
       started.resolve(undefined);
       return body.promise;
     },
-    metricsContentType: "text/plain; version=0.0.4; charset=utf-8",
-    isReady: () => true,
-    snapshot: () => ({ version: 0, targets: [] }),
-    info: { version: "0", revision: "r", nodeVersion: "v20", startedAt: 0 },
-    clock: { now: () => 0 },
-    logger: createLogger({
-      level: "info",
-      format: "json",
-      destination: createLogSink().destination,
-    }),
-  };
-  const server = await startHttpServer(createHttpApp(deps), { host: "127.0.0.1", port: 0 });
+  });
   cleanups.push(() => server.close(0));
   return { server, rendering: started.promise, finish: body.resolve };
 }
@@ -73,18 +60,7 @@ describe("startHttpServer", () => {
 
   it("rejects when the port is taken", async () => {
     const { server } = await startSlow();
-    const app = createHttpApp({
-      renderMetrics: () => Promise.resolve(""),
-      metricsContentType: "text/plain",
-      isReady: () => true,
-      snapshot: () => ({ version: 0, targets: [] }),
-      info: { version: "0", revision: "r", nodeVersion: "v20", startedAt: 0 },
-      clock: { now: () => 0 },
-      logger: createLogger({ level: "error", format: "json", destination: { write: () => {} } }),
-    });
-    await expect(
-      startHttpServer(app, { host: "127.0.0.1", port: server.port }),
-    ).rejects.toMatchObject({
+    await expect(startTestHttpServer({}, { port: server.port })).rejects.toMatchObject({
       name: "ListenError",
       code: "HTTP_LISTEN_FAILED",
       message: `cannot listen on 127.0.0.1:${server.port}: the address is already in use (another exporter or demo running?)`,

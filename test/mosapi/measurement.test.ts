@@ -7,6 +7,7 @@ import {
   type MeasurementSummary,
 } from "../../src/mosapi/measurement.js";
 import { recordOddities } from "../../src/mosapi/oddities.js";
+import { recentMeasurementSchema } from "../../src/mosapi/recent-measurement.js";
 import { fixtureText } from "../helpers/fixtures.js";
 
 function body(name: string): unknown {
@@ -211,6 +212,8 @@ describe("measurementSchema", () => {
         },
       ],
       nameServers: [],
+      // v1 has no nameServerAvailability: the DNSSEC interface's testData tell the same.
+      nameServerProbes: [{ name: "ns1.example", up: 2, down: 1 }],
     });
   });
 
@@ -488,6 +491,92 @@ describe("measurementSchema", () => {
       ]);
       expect(oddities).toEqual([]);
     }
+  });
+
+  it("reads an answer carrying both layouts as one: each probe once per name server, Down winning", () => {
+    const availability = {
+      nameServerStatus: [
+        {
+          target: "ns1.example",
+          status: "Down",
+          // A and B disagree with the probes beside; C is only listed here; E's status is
+          // neither Up nor Down.
+          probes: [
+            { city: "A", status: "Up" },
+            { city: "B", status: "Down" },
+            { city: "C", status: "Up" },
+            { city: "E", status: "Offline" },
+          ],
+        },
+        { target: "ns2.example", status: "Up", probes: [{ city: "A", status: "Up" }] },
+      ],
+      probes: [
+        {
+          city: "A",
+          testData: [
+            { target: "ns1.example", status: "Down" },
+            { target: "ns2.example", status: "Up" },
+          ],
+        },
+        {
+          city: "B",
+          testData: [
+            { target: "ns1.example", status: "Up" },
+            { target: "ns2.example", status: "up" },
+          ],
+        },
+      ],
+    };
+    // The interfaces' testData (ns1.example Up at A, B, C and D) are not read: the
+    // availability has verdicts, and D is in no layout of it.
+    const raw = measurement(
+      {
+        DNS: ["A", "B", "C", "D"].map((city) => ({ city, status: "Up" })),
+      },
+      { nameServerAvailability: availability },
+    );
+    const { value, oddities } = parseNoting(raw);
+    const expected = [
+      { name: "ns1.example", up: 1, down: 2 },
+      { name: "ns2.example", up: 2, down: 0 },
+    ];
+    expect(value.nameServerProbes).toEqual(expected);
+    expect(oddities).toEqual([]);
+    // One reader: the recent measurement counts the same.
+    expect(recentMeasurementSchema.parse(raw).nameServerProbes).toEqual(expected);
+  });
+
+  it("reads the DNS/DNSSEC interfaces' testData only when nameServerAvailability has no verdict", () => {
+    const tested = (city: string, tests: [string, string][]) => ({
+      city,
+      status: "Up",
+      testData: tests.map(([target, status]) => ({ target, status, metrics: [] })),
+    });
+    const raw = {
+      ...measurement({}),
+      // SLAM's shape, but without a single per-probe verdict (every probe offline, say).
+      nameServerAvailability: { nameServerStatus: [], probes: [] },
+      testedInterface: [
+        {
+          interface: "DNS",
+          probes: [
+            tested("A", [
+              ["ns1.example", "Up"],
+              ["ns2.example", "Down"],
+            ]),
+            tested("B", [["ns1.example", "Down"]]),
+          ],
+        },
+        // Not a name-server interface: its targets are not name servers.
+        { interface: "RDDS43", probes: [tested("A", [["whois.nic.example", "Down"]])] },
+      ],
+    };
+    const expected = [
+      { name: "ns1.example", up: 1, down: 1 },
+      { name: "ns2.example", up: 0, down: 1 },
+    ];
+    expect(measurementSchema.parse(raw).nameServerProbes).toEqual(expected);
+    expect(recentMeasurementSchema.parse(raw).nameServerProbes).toEqual(expected);
   });
 
   describe("limits", () => {

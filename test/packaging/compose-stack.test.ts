@@ -262,6 +262,29 @@ describe("the compose stack's Prometheus, with its own config and the shipped ru
     for (const alert of received) expect(alert.labels["job"]).toBe("mosapi-exporter");
   }, 130_000);
 
+  it("sees the demo's early warning pending, and the traces of test's incident", async () => {
+    // `for: 10m`: pending for example's ns1 (2 of 6 probes lose it, DNS still Up) all along.
+    const warning = await prom.waitFor(
+      'ALERTS{alertname="MosapiNameServerLosingProbes"}',
+      (s) => s.length === 1,
+      { timeoutMs: 30_000, what: "MosapiNameServerLosingProbes pending" },
+    );
+    expect(warning[0]?.metric).toMatchObject({
+      alertstate: "pending",
+      tld: "example",
+      service_type: "dns",
+      nameserver: "ns1.example",
+    });
+    // examples/demo.yml turns `troubleshooting` on: only test, the target with an active
+    // incident, is traced, and Sydney's traces to both addresses of ns1.test break.
+    const lost = await prom.waitFor("mosapi_trace_reached == 0", (s) => s.length === 2, {
+      timeoutMs: 30_000,
+    });
+    expect(lost.map((s) => s.metric["probe"])).toEqual(["Sydney", "Sydney"]);
+    const traced = await prom.query("count by (tld) (mosapi_trace_target_info)");
+    expect(traced.map((s) => s.metric)).toEqual([{ tld: "test" }]);
+  }, 70_000);
+
   it("does not fire, nor even hold pending, MosapiExporterDown while the exporter is up", async () => {
     // At least two evaluations after the exporter was scraped (the previous tests waited).
     await prom.waitFor("count(ALERTS)", (s) => (s[0]?.value ?? 0) > 0);

@@ -4,10 +4,10 @@
  */
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpApp, startHttpServer } from "../../src/http/server.js";
-import type { HttpDependencies, RunningHttpServer } from "../../src/http/server.js";
+import type { RunningHttpServer } from "../../src/http/server.js";
 import { createLogger } from "../../src/log/logger.js";
 import type { WebConfig } from "../../src/web/config.js";
+import { startTestHttpServer } from "../helpers/http-server.js";
 import { createLogSink } from "../helpers/log-sink.js";
 
 const HASH = bcrypt.hashSync("s3cret-Pa55", 4);
@@ -21,24 +21,15 @@ let server: RunningHttpServer;
 let reloads = 0;
 
 beforeAll(async () => {
-  const deps: HttpDependencies = {
-    renderMetrics: () => Promise.resolve("up 1\n"),
-    metricsContentType: "text/plain; version=0.0.4; charset=utf-8",
-    isReady: () => true,
-    snapshot: () => ({ version: 0, targets: [] }),
-    reload: () => {
-      reloads += 1;
-      return Promise.resolve();
+  server = await startTestHttpServer(
+    {
+      reload: () => {
+        reloads += 1;
+        return Promise.resolve();
+      },
+      logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
     },
-    info: { version: "0", revision: "r", nodeVersion: "v20", startedAt: 0 },
-    clock: { now: () => 0 },
-    logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
-  };
-  server = await startHttpServer(
-    createHttpApp(deps, web),
-    { host: "127.0.0.1", port: 0 },
-    deps.logger,
-    web,
+    { web },
   );
 });
 afterAll(async () => {

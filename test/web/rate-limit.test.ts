@@ -5,12 +5,10 @@
 import bcrypt from "bcryptjs";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHttpApp, startHttpServer } from "../../src/http/server.js";
 import type { RunningHttpServer } from "../../src/http/server.js";
-import { createLogger } from "../../src/log/logger.js";
 import type { WebConfig } from "../../src/web/config.js";
 import { TokenBucket } from "../../src/web/rate-limit.js";
-import { createLogSink } from "../helpers/log-sink.js";
+import { startTestHttpServer } from "../helpers/http-server.js";
 
 describe("TokenBucket", () => {
   it("lets `burst` through at once, then one per interval, never saving more than burst", () => {
@@ -39,28 +37,7 @@ describe("rate_limit on the server", () => {
   let server: RunningHttpServer;
 
   beforeAll(async () => {
-    const logger = createLogger({
-      level: "info",
-      format: "json",
-      destination: createLogSink().destination,
-    });
-    server = await startHttpServer(
-      createHttpApp(
-        {
-          renderMetrics: () => Promise.resolve("up 1\n"),
-          metricsContentType: "text/plain; version=0.0.4; charset=utf-8",
-          isReady: () => true,
-          snapshot: () => ({ version: 0, targets: [] }),
-          info: { version: "0", revision: "r", nodeVersion: "v20", startedAt: 0 },
-          clock: { now: () => 0 },
-          logger,
-        },
-        web,
-      ),
-      { host: "127.0.0.1", port: 0 },
-      logger,
-      web,
-    );
+    server = await startTestHttpServer({}, { web });
   });
   afterAll(() => server.close(0));
 

@@ -18,11 +18,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createHttpApp, startHttpServer } from "../../src/http/server.js";
-import type { HttpDependencies, RunningHttpServer } from "../../src/http/server.js";
+import type { RunningHttpServer } from "../../src/http/server.js";
 import { createLogger } from "../../src/log/logger.js";
 import type { ClientAuthType, TlsServerSettings, WebConfig } from "../../src/web/config.js";
 import { subjectAltNames } from "../../src/web/tls.js";
+import { startTestHttpServer } from "../helpers/http-server.js";
 import { createLogSink, type LogSink } from "../helpers/log-sink.js";
 import { createTestPki, type PemPair, type TestPki } from "../helpers/pki.js";
 import { findTool } from "../helpers/tools.js";
@@ -67,21 +67,7 @@ async function serve(
     basicAuthUsers: new Map(),
     headers: {},
   };
-  const deps: HttpDependencies = {
-    renderMetrics: () => Promise.resolve("up 1\n"),
-    metricsContentType: "text/plain; version=0.0.4; charset=utf-8",
-    isReady: () => true,
-    snapshot: () => ({ version: 0, targets: [] }),
-    info: { version: "0", revision: "r", nodeVersion: "v20", startedAt: 0 },
-    clock: { now: () => 0 },
-    logger,
-  };
-  const server = await startHttpServer(
-    createHttpApp(deps, web),
-    { host: "127.0.0.1", port: 0 },
-    logger,
-    web,
-  );
+  const server = await startTestHttpServer({ logger }, { web });
   servers.push(server);
   return server;
 }
