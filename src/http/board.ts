@@ -103,8 +103,9 @@ export function crossesEarlyWarning(down: number, probes: number): boolean {
 
 /**
  * The early warnings of `target`: per service the last good `state` calls Up (exactly `up`,
- * as the alert), its latest recent measurement's probes losing the service, then each name
- * server they lose (by name), when they cross {@link EARLY_WARNING}'s line. A service that is
+ * as the alert), each name server its latest recent measurement's probes lose (by name, the
+ * most specific first), then the probes that lose the service itself, when they cross
+ * {@link EARLY_WARNING}'s line. A service that is
  * already down or inconclusive has its own signal.
  */
 export function earlyWarnings(target: TargetSnapshot): EarlyWarning[] {
@@ -119,17 +120,16 @@ export function earlyWarnings(target: TargetSnapshot): EarlyWarning[] {
     const own: EarlyWarning[] = crossesEarlyWarning(m.probeCounts.down, probes)
       ? [{ service, down: m.probeCounts.down, probes, cycle }]
       : [];
-    return own.concat(
-      m.nameServerProbes
-        .filter((ns) => crossesEarlyWarning(ns.down, ns.up + ns.down))
-        .map((ns) => ({
-          service,
-          nameServer: ns.name,
-          down: ns.down,
-          probes: ns.up + ns.down,
-          cycle,
-        })),
-    );
+    return m.nameServerProbes
+      .filter((ns) => crossesEarlyWarning(ns.down, ns.up + ns.down))
+      .map((ns): EarlyWarning => ({
+        service,
+        nameServer: ns.name,
+        down: ns.down,
+        probes: ns.up + ns.down,
+        cycle,
+      }))
+      .concat(own);
   });
 }
 

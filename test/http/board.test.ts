@@ -91,3 +91,18 @@ describe("earlyWarnings", () => {
     expect(expr).toContain('mosapi_service_status{status="up"} == 1');
   });
 });
+
+describe("earlyWarnings order", () => {
+  it("lists the name servers the probes lose before the service they lose", () => {
+    const both: TargetSnapshot = {
+      ...warned,
+      measurements: {
+        dns: recent("dns", { up: 4, down: 2 }, [{ name: "ns1.warned", up: 3, down: 3 }]),
+      },
+    };
+    expect(earlyWarnings(both).map((w) => w.nameServer ?? "(service)")).toEqual([
+      "ns1.warned",
+      "(service)",
+    ]);
+  });
+});
