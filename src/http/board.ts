@@ -108,9 +108,24 @@ export function crossesEarlyWarning(down: number, probes: number): boolean {
  * {@link EARLY_WARNING}'s line. A service that is
  * already down or inconclusive has its own signal.
  */
-export function earlyWarnings(target: TargetSnapshot): EarlyWarning[] {
+export function earlyWarnings(target: TargetSnapshot): readonly EarlyWarning[] {
   const services = target.state?.services;
   if (services === undefined || target.measurements === undefined) return [];
+  // A page asks many times per target (order, counts, filters, cells); snapshots are immutable.
+  let warnings = WARNINGS.get(target);
+  if (warnings === undefined) {
+    warnings = findEarlyWarnings(target, services);
+    WARNINGS.set(target, warnings);
+  }
+  return warnings;
+}
+
+const WARNINGS = new WeakMap<TargetSnapshot, readonly EarlyWarning[]>();
+
+function findEarlyWarnings(
+  target: TargetSnapshot,
+  services: NonNullable<TargetSnapshot["state"]>["services"],
+): EarlyWarning[] {
   return SERVICE_TYPES.flatMap((service): EarlyWarning[] => {
     const detail = target.measurements?.[service];
     if (detail === undefined || services[service]?.status !== "up") return [];
