@@ -15,6 +15,7 @@ import { describeTarget } from "../mosapi/target.js";
 import {
   THRESHOLD_MINUTES,
   capped,
+  countActiveIncidents,
   crossesEarlyWarning,
   earlyWarnings,
   isStale,
@@ -396,6 +397,11 @@ function tracesBody(target: TargetSnapshot, now: number): SafeHtml {
   }
   if (collector.lastError !== undefined) {
     return html`<p>No traces fetched: the last attempt failed (see Refreshes).</p>`;
+  }
+  if (countActiveIncidents(target) > 0 || target.target.troubleshooting === "always") {
+    return html`<p>
+      No traces fetched yet: the <code>troubleshooting</code> collector looks on its next round.
+    </p>`;
   }
   return html`<p>
     No active incident, so no traces fetched: the <code>troubleshooting</code> collector looks only

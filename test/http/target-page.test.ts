@@ -210,6 +210,13 @@ describe("the target page's probe-network sections", () => {
     expect(off).toContain("<code>troubleshooting: always</code>");
     const idle = section(render(warned), "traces-title");
     expect(idle).toContain("No active incident, so no traces fetched");
+    // An incident (or `always`) the collector has not looked at yet.
+    const always = { ...warned, target: { ...warned.target, troubleshooting: "always" as const } };
+    expect(section(render(always), "traces-title")).toContain(
+      "No traces fetched yet: the<code>troubleshooting</code>collector looks on its next round.",
+    );
+    const incident = { ...down, collectors: { troubleshooting: { lastSuccessAt: AT } } };
+    expect(section(render(incident), "traces-title")).toContain("No traces fetched yet");
     const failed = section(
       render({
         ...warned,
