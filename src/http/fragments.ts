@@ -99,7 +99,7 @@ export function serviceCell(target: TargetSnapshot, type: ServiceType, now: numb
   </td>`;
 }
 
-/** `2 of 6 probes (33%) lose ns1.example`, or `… find DNS down` for the service itself. */
+/** `2 of 6 probes (33.3%) lose ns1.example`, or `… find DNS down` for the service itself. */
 export function earlyWarningText(warning: EarlyWarning): string {
   const share = formatPercent(Math.round((warning.down / warning.probes) * 1000) / 10);
   const what =

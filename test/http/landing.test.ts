@@ -434,6 +434,16 @@ describe("the early warning on the board", () => {
     expect(filtered).toContain('<option value="warning" selected>Early warning</option>');
   });
 
+  it("lists at most MAX_LISTED_INCIDENTS warnings and says how many it left out", () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      ...warned,
+      target: { ...warned.target, id: `warned${i}` },
+    }));
+    const warnings = section(render(many), "warnings-title");
+    expect(warnings.match(/<tr><th scope="row">/g)).toHaveLength(50);
+    expect(warnings).toContain("…and 10 more early warnings, not shown.");
+  });
+
   it("renders hostile name-server names as text", () => {
     const attack = '<img src=x onerror=alert(1)>"';
     const hostile: TargetSnapshot = {
