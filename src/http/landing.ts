@@ -197,8 +197,8 @@ function overallCell(target: TargetSnapshot, now: number): SafeHtml {
 }
 
 function incidentSection(targets: readonly TargetSnapshot[], now: number): SafeHtml {
-  const blocks = targets.flatMap((target) =>
-    SERVICE_TYPES.flatMap((type) =>
+  const blocks = targets.flatMap((target) => {
+    const own = SERVICE_TYPES.flatMap((type) =>
       activeIncidents(target, type).map((incident) =>
         incidentBlock(
           `${describeTarget(target.target)} ${type.toUpperCase()}`,
@@ -208,14 +208,46 @@ function incidentSection(targets: readonly TargetSnapshot[], now: number): SafeH
           now,
         ),
       ),
-    ),
-  );
+    );
+    // The target's traces after its last incident, in the same item: a cap never splits them.
+    const last = own.pop();
+    return last === undefined ? [] : [...own, html`${last}${tracesNote(target)}`];
+  });
   const { shown, hidden } = capped(blocks);
   return html`<section aria-labelledby="incidents-title">
     <h2 id="incidents-title">Active incidents</h2>
     ${blocks.length === 0 ? html`<p>No active incidents.</p>` : shown}
     ${hidden > 0 ? html`<p>…and ${plural(hidden, "more active incident")}, not shown.</p>` : ""}
   </section>`;
+}
+
+/** Traces that lose packets a fleet view names; the target's page lists them all. */
+const NOTED_TRACES = 3;
+
+/**
+ * Where the paths to the target break, from the probe network's traces (when the
+ * `troubleshooting` collector has them): how many reach their address, and the first few
+ * probes that lose packets with the hop where loss starts.
+ */
+function tracesNote(target: TargetSnapshot): SafeHtml | "" {
+  const traces = target.traces?.traces ?? [];
+  if (traces.length === 0) return "";
+  const reached = traces.filter((t) => t.reached).length;
+  const lossy = traces.filter((t) => t.lossStart !== undefined);
+  const named = lossy.slice(0, NOTED_TRACES).map((t) => {
+    const start = t.lossStart;
+    const where =
+      start === undefined
+        ? ""
+        : ` from hop ${start.hop} (${start.host === "???" ? "no answer" : start.host}${start.asn === undefined ? "" : `, ${start.asn}`})`;
+    return `${t.probe} → ${t.ip}: loss${where}`;
+  });
+  const more = lossy.length > NOTED_TRACES ? `; ${lossy.length - NOTED_TRACES} more` : "";
+  return html`<p class="note">
+    Probe-network traces: ${reached} of ${plural(traces.length, "trace")} reach their
+    address${named.length === 0 ? "" : `; ${named.join("; ")}${more}`}.
+    <a href="${targetPath(target.target)}#traces-title">All traces</a>
+  </p>`;
 }
 
 const NOT_MEASURED =

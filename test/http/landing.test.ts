@@ -459,6 +459,49 @@ describe("the early warning on the board", () => {
   });
 });
 
+describe("traces on the board", () => {
+  const base = { testTime: 1741064100, hops: 8, lossRatio: 1, reached: false } as const;
+  const lossy = (probe: string, hop: number, host: string, asn?: string) => ({
+    ...base,
+    probe,
+    ip: "192.0.2.53",
+    lossStart: { hop, host, ...(asn === undefined ? {} : { asn }) },
+  });
+
+  it("notes after a target's incidents how many traces reach and where the first lossy ones break", () => {
+    const traced: TargetSnapshot = {
+      ...down,
+      traces: {
+        traces: [
+          { ...base, probe: "Amsterdam", ip: "192.0.2.53", reached: true, lossRatio: 0 },
+          lossy("Sydney", 4, "203.0.113.4", "AS64500"),
+          lossy("Tokyo", 5, "???"),
+          lossy("Lima", 2, "198.51.100.2"),
+          lossy("Oslo", 3, "198.51.100.3"),
+        ],
+      },
+    };
+    const incidents = section(render([traced]), "incidents-title");
+    expect(incidents).toContain(
+      '</article><p class="note">Probe-network traces: 1 of 5 traces reach their address; Sydney → 192.0.2.53: loss from hop 4 (203.0.113.4, AS64500); Tokyo → 192.0.2.53: loss from hop 5 (no answer); Lima → 192.0.2.53: loss from hop 2 (198.51.100.2); 1 more.<a href="/targets/ry/test#traces-title">All traces</a></p>',
+    );
+    expect(section(render([down]), "incidents-title")).not.toContain("Probe-network traces");
+  });
+
+  it("renders hostile probe names, hosts and ASNs as text", () => {
+    const attack = "<b>x</b>";
+    const traced: TargetSnapshot = {
+      ...down,
+      traces: { traces: [lossy(attack, 1, attack, attack)] },
+    };
+    const incidents = section(render([traced]), "incidents-title");
+    expect(incidents).not.toContain("<b>");
+    expect(incidents).toContain(
+      "&lt;b&gt;x&lt;/b&gt; → 192.0.2.53: loss from hop 1 (&lt;b&gt;x&lt;/b&gt;, &lt;b&gt;x&lt;/b&gt;)",
+    );
+  });
+});
+
 describe("a state with absurdly many incidents", () => {
   it("lists at most MAX_LISTED_INCIDENTS active incidents and says how many it left out", () => {
     const incidents = Array.from({ length: 2_000 }, (_, i) => ({
