@@ -224,6 +224,8 @@ describe("the status board on the demo scenario", () => {
     await expect(row.getByRole("cell").nth(DNS_CELL).innerText()).resolves.toContain(
       "EARLY WARNING",
     );
+    const incidents = await page.getByRole("region", { name: "Active incidents" }).innerText();
+    expect(incidents).toMatch(/Probe-network traces: \d+ of \d+ traces reach their address; /);
     await page.getByRole("link", { name: "TLD test" }).first().click();
     const traces = page.getByRole("region", { name: "Probe-network traces" });
     const text = await traces.innerText();
