@@ -37,14 +37,20 @@ export class TraceFiles {
     return tracked;
   }
 
-  /** Records the files `target` now holds; files no target holds any more are forgotten. */
-  hold(target: string, files: readonly string[]): void {
+  /**
+   * Records the files `target` now holds, with the results its round got for them; files no
+   * target holds any more are forgotten. A held file missing from the cache is put back: another
+   * target may have let it go while this target's round was reading it, and it must not be
+   * downloaded again.
+   */
+  hold(target: string, held: ReadonlyMap<string, TraceFileResult>): void {
     const before = this.#held.get(target) ?? new Set<string>();
-    const after = new Set(files);
+    const after = new Set(held.keys());
     if (after.size === 0) this.#held.delete(target);
     else this.#held.set(target, after);
-    for (const file of after) {
+    for (const [file, result] of held) {
       if (!before.has(file)) this.#holders.set(file, (this.#holders.get(file) ?? 0) + 1);
+      if (!this.#files.has(file)) this.#files.set(file, result);
     }
     for (const file of before) {
       if (after.has(file)) continue;

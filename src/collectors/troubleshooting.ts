@@ -27,7 +27,7 @@ import type { TargetSnapshot, TraceView } from "../snapshot/snapshot.js";
 import { MIDNIGHT_GRACE_MS } from "./measurements.js";
 import { PartialRefreshError, createRefreshJob, type RefreshDependencies } from "./refresh.js";
 import type { RefreshJob } from "./scheduler.js";
-import type { TraceFiles } from "./trace-files.js";
+import type { TraceFileResult, TraceFiles } from "./trace-files.js";
 
 /** How long to wait before asking again for a trace tree MoSAPI said it does not have. */
 export const TRACES_ABSENT_RETRY_MS = 24 * 60 * 60_000;
@@ -113,13 +113,13 @@ export function troubleshootingJob(
     fetch: async (signal) => {
       const entry = deps.store.entry(target);
       if (!wantsTraces(target, entry)) {
-        deps.traceFiles.hold(key, []);
+        deps.traceFiles.hold(key, new Map());
         // Remember "not offered" so the board keeps saying so; otherwise show nothing.
         return entry?.traces === null ? null : undefined;
       }
       const days = await listFiles(signal);
       if (days === null) {
-        deps.traceFiles.hold(key, []);
+        deps.traceFiles.hold(key, new Map());
         return null;
       }
       const newest = days.flatMap(({ day, names }) =>
@@ -139,7 +139,7 @@ export function troubleshootingJob(
         ),
       );
       const traces: TraceSummary[] = [];
-      const held: string[] = [];
+      const held = new Map<string, TraceFileResult>();
       const failures: unknown[] = [];
       settled.forEach((result, index) => {
         const file = wanted[index]?.file.file;
@@ -147,13 +147,13 @@ export function troubleshootingJob(
           failures.push(result.reason);
           return;
         }
-        if (file !== undefined) held.push(file);
+        if (file !== undefined) held.set(file, result.value);
         if (result.value !== null) traces.push(result.value);
       });
       deps.traceFiles.hold(key, held);
       const view: TraceView = { traces };
       if (failures.length === 0) return view;
-      if (held.length === 0) throw failures[0];
+      if (held.size === 0) throw failures[0];
       throw new PartialRefreshError<Found>(view, failures[0]);
     },
     apply: (entry, found) => {

@@ -74,6 +74,85 @@ export function isDown(target: TargetSnapshot): boolean {
   );
 }
 
+/**
+ * The early warning's line, one definition with the alert `MosapiNameServerLosingProbes`
+ * (prometheus/mosapi-alerts.yml; a test keeps the two equal): at least this share of the
+ * probes with a verdict, and at least this many, lose a name server in the latest recent
+ * measurement while the service is still Up. SLAM calls a name server down at 51 % of the
+ * probes; a quarter is half way there, and two probes rule out one probe's own trouble.
+ */
+export const EARLY_WARNING = { share: 0.25, minProbes: 2 } as const;
+
+/** Probes of the latest recent measurement losing a name server, or the service itself. */
+export interface EarlyWarning {
+  readonly service: ServiceType;
+  /** The name server the probes lose; undefined when they lose the service (probes down). */
+  readonly nameServer?: string;
+  /** Probes that saw it down. */
+  readonly down: number;
+  /** Probes with a verdict on it: up + down (offline probes and probes without a result are not). */
+  readonly probes: number;
+  /** Start of the measured cycle, Unix seconds. */
+  readonly cycle: number;
+}
+
+/** True when `down` of `probes` probes cross {@link EARLY_WARNING}'s line. */
+export function crossesEarlyWarning(down: number, probes: number): boolean {
+  return probes > 0 && down >= EARLY_WARNING.minProbes && down / probes >= EARLY_WARNING.share;
+}
+
+/**
+ * The early warnings of `target`: per service the last good `state` calls Up (exactly `up`,
+ * as the alert), each name server its latest recent measurement's probes lose (by name, the
+ * most specific first), then the probes that lose the service itself, when they cross
+ * {@link EARLY_WARNING}'s line. A service that is
+ * already down or inconclusive has its own signal.
+ */
+export function earlyWarnings(target: TargetSnapshot): readonly EarlyWarning[] {
+  const services = target.state?.services;
+  if (services === undefined || target.measurements === undefined) return [];
+  // A page asks many times per target (order, counts, filters, cells); snapshots are immutable.
+  let warnings = WARNINGS.get(target);
+  if (warnings === undefined) {
+    warnings = findEarlyWarnings(target, services);
+    WARNINGS.set(target, warnings);
+  }
+  return warnings;
+}
+
+const WARNINGS = new WeakMap<TargetSnapshot, readonly EarlyWarning[]>();
+
+function findEarlyWarnings(
+  target: TargetSnapshot,
+  services: NonNullable<TargetSnapshot["state"]>["services"],
+): EarlyWarning[] {
+  return SERVICE_TYPES.flatMap((service): EarlyWarning[] => {
+    const detail = target.measurements?.[service];
+    if (detail === undefined || services[service]?.status !== "up") return [];
+    const m = detail.measurement;
+    const cycle = m.cycleCalculationDateTime;
+    const probes = m.probeCounts.up + m.probeCounts.down;
+    const own: EarlyWarning[] = crossesEarlyWarning(m.probeCounts.down, probes)
+      ? [{ service, down: m.probeCounts.down, probes, cycle }]
+      : [];
+    return m.nameServerProbes
+      .filter((ns) => crossesEarlyWarning(ns.down, ns.up + ns.down))
+      .map((ns): EarlyWarning => ({
+        service,
+        nameServer: ns.name,
+        down: ns.down,
+        probes: ns.up + ns.down,
+        cycle,
+      }))
+      .concat(own);
+  });
+}
+
+/** True when {@link earlyWarnings} has any. */
+export function hasEarlyWarning(target: TargetSnapshot): boolean {
+  return earlyWarnings(target).length > 0;
+}
+
 /** True when any service's last `alarmed` answer was `Yes`. */
 export function isAlarmed(target: TargetSnapshot): boolean {
   return SERVICE_TYPES.some((type) => target.alarmed?.[type] === true);
@@ -81,8 +160,9 @@ export function isAlarmed(target: TargetSnapshot): boolean {
 
 /**
  * A copy of `targets`, worst first. SLA severity decides first: the highest mark of the
- * emergency threshold reached, then down, then alarmed, then the number of active incidents.
- * Refresh problems come after (a failed refresh says nothing about the TLD), then the overall
+ * emergency threshold reached, then down, then alarmed, then the number of active incidents,
+ * then an early warning (probes losing a name server of a service still Up: what may become
+ * an incident). Refresh problems come after (a failed refresh says nothing about the TLD), then the overall
  * status (inconclusive, unknown, up) and the exact threshold used; ties keep configuration order.
  */
 export function worstFirst(targets: readonly TargetSnapshot[]): TargetSnapshot[] {
@@ -94,6 +174,7 @@ export function worstFirst(targets: readonly TargetSnapshot[]): TargetSnapshot[]
       -Number(isDown(target)),
       -Number(isAlarmed(target)),
       -countActiveIncidents(target),
+      -Number(hasEarlyWarning(target)),
       -Number(isFailing(target)),
       rank(target),
       -maxThreshold(target),
@@ -117,7 +198,7 @@ function rank(target: TargetSnapshot): number {
 
 /**
  * The board's filters (`/?show=…`), each a question about one target. `problems` is every
- * target with an SLA problem or a failing refresh.
+ * target with an SLA problem, an early warning or a failing refresh; `ok` none of them.
  */
 export const BOARD_FILTERS = {
   all: () => true,
@@ -126,14 +207,20 @@ export const BOARD_FILTERS = {
     isDown(t) ||
     isAlarmed(t) ||
     countActiveIncidents(t) > 0 ||
+    hasEarlyWarning(t) ||
     isFailing(t),
   threshold: (t: TargetSnapshot) => thresholdTier(t) > 0,
   down: isDown,
   alarmed: isAlarmed,
   incidents: (t: TargetSnapshot) => countActiveIncidents(t) > 0,
+  warning: hasEarlyWarning,
   failing: isFailing,
   ok: (t: TargetSnapshot) =>
-    t.state?.status === "up" && !isFailing(t) && !isAlarmed(t) && thresholdTier(t) === 0,
+    t.state?.status === "up" &&
+    !isFailing(t) &&
+    !isAlarmed(t) &&
+    thresholdTier(t) === 0 &&
+    !hasEarlyWarning(t),
 } as const satisfies Record<string, (target: TargetSnapshot) => boolean>;
 export type BoardFilter = keyof typeof BOARD_FILTERS;
 

@@ -10,7 +10,8 @@ import type { CollectorStatus, IncidentDetail, TargetSnapshot } from "../snapsho
 import type { MeasurementSummary } from "../mosapi/measurement.js";
 import type { MetricaReport } from "../mosapi/metrica-models.js";
 import type { Incident, ServiceType } from "../mosapi/models.js";
-import { THRESHOLD_MARKS, THRESHOLD_MINUTES, ago, isStale, iso } from "./board.js";
+import { THRESHOLD_MARKS, THRESHOLD_MINUTES, ago, earlyWarnings, isStale, iso } from "./board.js";
+import type { EarlyWarning } from "./board.js";
 import { html } from "./html.js";
 import type { SafeHtml } from "./html.js";
 
@@ -93,8 +94,28 @@ export function serviceCell(target: TargetSnapshot, type: ServiceType, now: numb
     <span class="status">${showStatus(service.status, service.rawStatus)}</span>
     ${stale ? html`<br />${staleNote(target, now)}` : ""}
     ${target.alarmed?.[type] === true ? html`<br /><span class="flag">ALARMED</span>` : ""}
+    ${earlyWarningNote(earlyWarnings(target).filter((w) => w.service === type))}
     ${threshold === undefined ? downtimeNote(target, type, now) : thresholdBar(threshold, type)}
   </td>`;
+}
+
+/** `2 of 6 probes (33.3%) lose ns1.example`, or `… find DNS down` for the service itself. */
+export function earlyWarningText(warning: EarlyWarning): string {
+  const share = formatPercent(Math.round((warning.down / warning.probes) * 1000) / 10);
+  const what =
+    warning.nameServer === undefined
+      ? `find ${warning.service.toUpperCase()} down`
+      : `lose ${warning.nameServer}`;
+  return `${warning.down} of ${warning.probes} probes (${share}) ${what}`;
+}
+
+/** A service cell's early-warning flag with the first warning, and how many more there are. */
+function earlyWarningNote(warnings: readonly EarlyWarning[]): SafeHtml | "" {
+  const [first, ...more] = warnings;
+  if (first === undefined) return "";
+  return html`<br /><span class="flag warn">EARLY WARNING</span><br /><span class="note"
+      >${earlyWarningText(first)}${more.length > 0 ? ` (+${more.length} more)` : ""}</span
+    >`;
 }
 
 /** The `downtime` endpoint's minutes with the age of the refresh they come from. */

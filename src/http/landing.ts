@@ -3,7 +3,9 @@
  * by SLA severity. Counts by state with a filter (`?show=`, `?q=`: plain links and a GET form,
  * so a fleet of 1,000 targets stays usable), a target × service grid (status in words and
  * colour, alarmed flags, emergency threshold used and the downtime it means), the active
- * incidents with their latest measurement, Domain METRICA totals, and the failing refreshes.
+ * incidents with their latest measurement, the early warnings (probes losing a name server of a
+ * service still Up, from the latest recent measurements), Domain METRICA totals, and the failing
+ * refreshes.
  * No JavaScript; it reloads itself every minute.
  */
 import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
@@ -12,7 +14,10 @@ import { describeTarget } from "../mosapi/target.js";
 import {
   BOARD_FILTERS,
   capped,
+  EARLY_WARNING,
   countActiveIncidents,
+  earlyWarnings,
+  hasEarlyWarning,
   isFailing,
   isStale,
   plural,
@@ -23,12 +28,14 @@ import type { BoardFilter } from "./board.js";
 import {
   activeIncidents,
   collectorSection,
+  earlyWarningText,
   incidentBlock,
   metricaThreatsText,
   serviceCell,
   showStatus,
   staleNote,
   statusClass,
+  when,
 } from "./fragments.js";
 import { html } from "./html.js";
 import type { SafeHtml } from "./html.js";
@@ -52,6 +59,7 @@ const FILTER_LABELS: Readonly<Record<BoardFilter, string>> = {
   down: "Down",
   alarmed: "Alarmed",
   incidents: "Active incidents",
+  warning: "Early warning",
   failing: "Refresh failing",
   ok: "All well",
 };
@@ -72,15 +80,17 @@ export function renderLandingPage(input: LandingPageInput): string {
   );
   const incidents = all.reduce((sum, t) => sum + countActiveIncidents(t), 0);
   const failing = all.filter(isFailing).length;
+  const warned = all.filter(hasEarlyWarning).length;
   const shown =
     targets.length === all.length ? "" : html` Showing ${plural(targets.length, "target")}.`;
   const content = html`<p>
       ${plural(all.length, "target")}, ${plural(incidents, "active incident")},
-      ${plural(failing, "target")} with failing refreshes.${shown}
+      ${plural(failing, "target")} with failing refreshes. ${plural(warned, "target")} with an early
+      warning.${shown}
     </p>
     ${filterBar(all, filter, query)} ${grid(targets, input.now)}
-    ${incidentSection(targets, input.now)} ${metricaSection(targets)}
-    ${refreshSection(targets, input.now)}`;
+    ${incidentSection(targets, input.now)} ${warningSection(targets, input.now)}
+    ${metricaSection(targets)} ${refreshSection(targets, input.now)}`;
   return renderPage(input, "MoSAPI exporter", "MoSAPI exporter", content);
 }
 
@@ -131,7 +141,7 @@ function grid(targets: readonly TargetSnapshot[], now: number): SafeHtml {
       <table class="grid">
         <caption>
           Every target and service, worst first: emergency threshold used, down, alarmed, active
-          incidents, then failing refreshes
+          incidents, early warnings, then failing refreshes
         </caption>
         <thead>
           <tr>
@@ -187,8 +197,8 @@ function overallCell(target: TargetSnapshot, now: number): SafeHtml {
 }
 
 function incidentSection(targets: readonly TargetSnapshot[], now: number): SafeHtml {
-  const blocks = targets.flatMap((target) =>
-    SERVICE_TYPES.flatMap((type) =>
+  const blocks = targets.flatMap((target) => {
+    const own = SERVICE_TYPES.flatMap((type) =>
       activeIncidents(target, type).map((incident) =>
         incidentBlock(
           `${describeTarget(target.target)} ${type.toUpperCase()}`,
@@ -198,13 +208,97 @@ function incidentSection(targets: readonly TargetSnapshot[], now: number): SafeH
           now,
         ),
       ),
-    ),
-  );
+    );
+    // The target's traces after its last incident, in the same item: a cap never splits them.
+    const last = own.pop();
+    return last === undefined ? [] : [...own, html`${last}${tracesNote(target)}`];
+  });
   const { shown, hidden } = capped(blocks);
   return html`<section aria-labelledby="incidents-title">
     <h2 id="incidents-title">Active incidents</h2>
     ${blocks.length === 0 ? html`<p>No active incidents.</p>` : shown}
     ${hidden > 0 ? html`<p>…and ${plural(hidden, "more active incident")}, not shown.</p>` : ""}
+  </section>`;
+}
+
+/** Traces that lose packets a fleet view names; the target's page lists them all. */
+const NOTED_TRACES = 3;
+
+/**
+ * Where the paths to the target break, from the probe network's traces (when the
+ * `troubleshooting` collector has them): how many reach their address, and the first few
+ * probes that lose packets with the hop where loss starts.
+ */
+function tracesNote(target: TargetSnapshot): SafeHtml | "" {
+  const traces = target.traces?.traces ?? [];
+  if (traces.length === 0) return "";
+  const reached = traces.filter((t) => t.reached).length;
+  const lossy = traces.filter((t) => t.lossStart !== undefined);
+  const named = lossy.slice(0, NOTED_TRACES).map((t) => {
+    const start = t.lossStart;
+    const where =
+      start === undefined
+        ? ""
+        : ` from hop ${start.hop} (${start.host === "???" ? "no answer" : start.host}${start.asn === undefined ? "" : `, ${start.asn}`})`;
+    return `${t.probe} → ${t.ip}: loss${where}`;
+  });
+  const more = lossy.length > NOTED_TRACES ? `; ${lossy.length - NOTED_TRACES} more` : "";
+  return html`<p class="note">
+    Probe-network traces: ${reached} of ${plural(traces.length, "trace")} reach their
+    address${named.length === 0 ? "" : `; ${named.join("; ")}${more}`}.
+    <a href="${targetPath(target.target)}#traces-title">All traces</a>
+  </p>`;
+}
+
+const NOT_MEASURED =
+  ": no recent measurement fetched yet (the measurements collector, collectors.measurements)";
+
+/**
+ * The early warnings of the targets shown, one row per service or name server the probes lose;
+ * at most {@link capped}'s number of rows, saying how many it left out.
+ */
+function warningSection(targets: readonly TargetSnapshot[], now: number): SafeHtml {
+  const rows = targets.flatMap((target) =>
+    earlyWarnings(target).map(
+      (warning) =>
+        html`<tr>
+          <th scope="row">${targetLink(target)}</th>
+          <td>${warning.service.toUpperCase()}</td>
+          <td>${earlyWarningText(warning)}</td>
+          <td>${when(warning.cycle * 1000, now)}</td>
+        </tr>`,
+    ),
+  );
+  const { shown, hidden } = capped(rows);
+  const measured = targets.some((t) => t.measurements !== undefined);
+  const line = `at least ${EARLY_WARNING.share * 100} % and ${EARLY_WARNING.minProbes} probes`;
+  return html`<section aria-labelledby="warnings-title">
+    <h2 id="warnings-title">Early warnings</h2>
+    ${
+      rows.length === 0
+        ? html`<p>No early warnings${measured ? "" : NOT_MEASURED}.</p>`
+        : html`<div class="scroll">
+            <table>
+              <caption>
+                Probes losing a name server (or the service) in the latest recent measurement while
+                the service is still up: ${line}, as the alert MosapiNameServerLosingProbes; SLAM
+                counts a name server down at 51 %
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Target</th>
+                  <th scope="col">Service</th>
+                  <th scope="col">Probes</th>
+                  <th scope="col">Measured cycle</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${shown}
+              </tbody>
+            </table>
+          </div>`
+    }
+    ${hidden > 0 ? html`<p>…and ${plural(hidden, "more early warning")}, not shown.</p>` : ""}
   </section>`;
 }
 

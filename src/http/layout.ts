@@ -105,6 +105,7 @@ ul { margin: 0; padding-left: 1.1rem; }
 .status { font-weight: bold; }
 .note { font-size: .85rem; }
 .flag { display: inline-block; margin-top: .2rem; padding: 0 .3rem; border: 2px solid #5c0707; background: #fff; color: #5c0707; font-weight: bold; font-size: .8rem; }
+.flag.warn { border-color: #403000; color: #403000; border-style: dashed; white-space: nowrap; }
 .bar { position: relative; height: .7rem; margin-top: .3rem; background: #fff; border: 1px solid #555; min-width: 6rem; }
 .bar .fill { position: absolute; left: 0; top: 0; bottom: 0; background: #2f6b3a; }
 .bar .fill.t10 { background: #8a6d00; }

@@ -12,7 +12,16 @@ import { SERVICE_TYPES } from "../mosapi/models.js";
 import type { ServiceType } from "../mosapi/models.js";
 import type { Entity } from "../mosapi/target.js";
 import { describeTarget, targetKey } from "../mosapi/target.js";
-import { countActiveIncidents, isFailing, isStale, iso, targetPath, worstFirst } from "./board.js";
+import {
+  countActiveIncidents,
+  earlyWarnings,
+  hasEarlyWarning,
+  isFailing,
+  isStale,
+  iso,
+  targetPath,
+  worstFirst,
+} from "./board.js";
 import type { PageFrame } from "./layout.js";
 
 /** Version of the document's shape; bumped (with a new path) only for breaking changes. */
@@ -57,6 +66,17 @@ export interface ServiceJson {
   incidents: IncidentJson[];
 }
 
+/** Probes of the latest recent measurement losing a name server (or the service) still Up. */
+export interface EarlyWarningJson {
+  serviceType: ServiceType;
+  /** The name server; null when the probes lose the service itself. */
+  nameServer: string | null;
+  probesDown: number;
+  /** Probes with a verdict: up + down. */
+  probes: number;
+  cycleCalculationDateTime: string;
+}
+
 /** One target. */
 export interface TargetJson {
   entity: Entity;
@@ -73,6 +93,8 @@ export interface TargetJson {
   rawStatus: string | null;
   lastUpdateApiDatabase: string | null;
   activeIncidents: number;
+  /** As on the board: at least 25 % and 2 probes (EARLY_WARNING), the service still up. */
+  earlyWarnings: EarlyWarningJson[];
   services: ServiceJson[];
   metrica: {
     domainListDate: string;
@@ -96,7 +118,12 @@ export interface StatusJson {
     uptimeSeconds: number;
     ready: boolean;
   };
-  summary: { targets: number; activeIncidents: number; failingTargets: number };
+  summary: {
+    targets: number;
+    activeIncidents: number;
+    earlyWarningTargets: number;
+    failingTargets: number;
+  };
   /** Worst first, as on the status board. */
   targets: TargetJson[];
 }
@@ -118,6 +145,7 @@ export function statusJson(snapshot: Snapshot, frame: PageFrame): StatusJson {
     summary: {
       targets: targets.length,
       activeIncidents: targets.reduce((sum, t) => sum + countActiveIncidents(t), 0),
+      earlyWarningTargets: targets.filter(hasEarlyWarning).length,
       failingTargets: targets.filter(isFailing).length,
     },
     targets: targets.map(targetJson),
@@ -142,6 +170,13 @@ function targetJson(target: TargetSnapshot): TargetJson {
     lastUpdateApiDatabase:
       state?.lastUpdateApiDatabase === undefined ? null : iso(state.lastUpdateApiDatabase * 1000),
     activeIncidents: countActiveIncidents(target),
+    earlyWarnings: earlyWarnings(target).map((w) => ({
+      serviceType: w.service,
+      nameServer: w.nameServer ?? null,
+      probesDown: w.down,
+      probes: w.probes,
+      cycleCalculationDateTime: iso(w.cycle * 1000),
+    })),
     services: SERVICE_TYPES.flatMap((type) => {
       const service = serviceJson(target, type);
       return service === undefined ? [] : [service];

@@ -96,7 +96,15 @@ beforeAll(async () => {
           { tld: "xn--zckzah", credentials: "xn--zckzah-login" },
           { registrar_id: "9999", credentials: "9999-login" },
         ],
-        collectors: { state: "1s", alarmed: "1s", downtime: "1s", incidents: "1s", metrica: "1s" },
+        collectors: {
+          state: "1s",
+          alarmed: "1s",
+          downtime: "1s",
+          incidents: "1s",
+          metrica: "1s",
+          measurements: "1s",
+          troubleshooting: "1s",
+        },
       }),
     }),
     chromium.launch({
@@ -183,15 +191,46 @@ describe("the status board on the demo scenario", () => {
     await page.getByRole("link", { name: "TLD test" }).first().click();
     expect(new URL(page.url()).pathname).toBe("/targets/ry/test");
     await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe("TLD test");
-    const probes = page.getByRole("table", { name: "Probes" });
+    const probes = page.getByRole("table", { name: "Probes", exact: true });
     await expect(probes.getByRole("row").count()).resolves.toBe(7);
-    const servers = await page.getByRole("table", { name: "Name servers" }).innerText();
+    const servers = await page
+      .getByRole("table", { name: "Name servers", exact: true })
+      .innerText();
     expect(servers).toMatch(/ns1\.test\s+down/);
     const missing = await page.goto(`${e2e.app.url}/targets/ry/nope`);
     expect(missing?.status()).toBe(404);
     await expect(page.getByRole("heading", { level: 1 }).innerText()).resolves.toBe(
       "Unknown target",
     );
+    await page.context().close();
+  });
+
+  it("shows the demo's early warning on the board and test's traces on its page", async () => {
+    await e2e.waitFor(
+      async () => (await status()).targets.some((t) => t.earlyWarnings.length > 0),
+      { what: "the demo's early warning on the status API", timeoutMs: 10_000 },
+    );
+    await e2e.waitFor(
+      async () => (await e2e.get("/targets/ry/test")).body.includes("Loss starts"),
+      {
+        what: "test's traces on its page",
+        timeoutMs: 10_000,
+      },
+    );
+    const page = await open("/");
+    const warnings = await page.getByRole("region", { name: "Early warnings" }).innerText();
+    expect(warnings).toMatch(/TLD example\s+DNS\s+\d+ of \d+ probes \([\d.]+%\) lose \S+/);
+    const row = page.getByRole("row", { name: /TLD example/ }).first();
+    await expect(row.getByRole("cell").nth(DNS_CELL).innerText()).resolves.toContain(
+      "EARLY WARNING",
+    );
+    const incidents = await page.getByRole("region", { name: "Active incidents" }).innerText();
+    expect(incidents).toMatch(/Probe-network traces: \d+ of \d+ traces reach their address; /);
+    await page.getByRole("link", { name: "TLD test" }).first().click();
+    const traces = page.getByRole("region", { name: "Probe-network traces" });
+    const text = await traces.innerText();
+    expect(text).toMatch(/\(name server\): reached by \d+ of \d+ probes/);
+    expect(text).toMatch(/\bno\b[^\n]*hop \d+: \S+/);
     await page.context().close();
   });
 

@@ -1,9 +1,14 @@
 /**
  * Snapshot fixtures shared by the status-board tests (landing page, target page, JSON view): a
  * healthy TLD, a TLD whose DNS is down with its incident's latest measurement, a registrar whose
- * refreshes fail, and a target not refreshed yet.
+ * refreshes fail, a target not refreshed yet, and a TLD still Up whose probes start losing a
+ * name server (the early warning).
  */
-import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
+import type {
+  RecentMeasurementDetail,
+  Snapshot,
+  TargetSnapshot,
+} from "../../src/snapshot/snapshot.js";
 import type { PageFrame } from "../../src/http/layout.js";
 import { stateResponseSchema } from "../../src/mosapi/models.js";
 
@@ -158,3 +163,65 @@ export function normalize(page: string): string {
     .replace(/\s+>/g, ">")
     .replace(/\s+/g, " ");
 }
+
+/** A recent measurement of `service`: `probeCounts` and per name server up/down probes. */
+export function recent(
+  service: string,
+  probeCounts: { up: number; down: number; offline?: number; no_result?: number },
+  nameServerProbes: { name: string; up: number; down: number }[] = [],
+  targetIps: { ip: string; role: "nameserver" | "rdds43" | "rdds80" | "rdap" }[] = [],
+): RecentMeasurementDetail {
+  const cycle = 1741064400;
+  return {
+    measurementId: `${cycle}.json`,
+    measurement: {
+      cycleCalculationDateTime: cycle,
+      service,
+      status: "Up",
+      probes: [],
+      probeCounts: { offline: 0, no_result: 0, ...probeCounts },
+      testErrors: [],
+      nameServers: [],
+      nameServerProbes,
+      targetIps,
+    },
+  };
+}
+
+/**
+ * TLD warned: DNS and RDAP Up, but in the latest recent measurements 2 of 6 probes lose
+ * ns1.warned (33 %, the early warning) and 1 of 6 loses ns2.warned (17 %, below the line).
+ */
+export const warned: TargetSnapshot = {
+  target: { entity: "ry", id: "warned", credentials: "c" },
+  up: true,
+  stateAttempted: true,
+  state: state(
+    "Up",
+    {
+      DNS: { status: "Up", emergencyThreshold: 0, incidents: [] },
+      RDAP: { status: "Up", emergencyThreshold: 0, incidents: [] },
+    },
+    "warned",
+  ),
+  measurements: {
+    dns: recent(
+      "dns",
+      { up: 6, down: 0 },
+      [
+        { name: "ns1.warned", up: 4, down: 2 },
+        { name: "ns2.warned", up: 5, down: 1 },
+      ],
+      [
+        { ip: "192.0.2.53", role: "nameserver" },
+        { ip: "2001:db8::53", role: "nameserver" },
+      ],
+    ),
+    rdap: recent("rdap", { up: 5, down: 1 }, [], [{ ip: "198.51.100.80", role: "rdap" }]),
+  },
+  collectors: {
+    state: { lastSuccessAt: AT },
+    measurements: { lastSuccessAt: AT },
+    troubleshooting: { lastSuccessAt: AT },
+  },
+};

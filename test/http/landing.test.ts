@@ -12,8 +12,10 @@ import {
   healthy,
   normalize,
   pending,
+  recent,
   snapshotOf,
   state,
+  warned,
 } from "./board-fixtures.js";
 
 function render(targets: readonly TargetSnapshot[], ready = true): string {
@@ -70,7 +72,7 @@ describe("renderLandingPage", () => {
   it("has a captioned grid with column and row headers; rows link to the detail pages", () => {
     const page = render([healthy, failing]);
     expect(page).toContain(
-      '<table class="grid"><caption>Every target and service, worst first: emergency threshold used, down, alarmed, active incidents, then failing refreshes</caption>',
+      '<table class="grid"><caption>Every target and service, worst first: emergency threshold used, down, alarmed, active incidents, early warnings, then failing refreshes</caption>',
     );
     for (const col of ["Target", "Refresh", "Status", "DNS", "DNSSEC", "RDDS", "RDAP", "EPP"]) {
       expect(page).toContain(`<th scope="col">${col}</th>`);
@@ -276,7 +278,7 @@ describe("renderLandingPage", () => {
     );
     expect(rowOrder(page)).toEqual(["TLD test"]);
     expect(page).toContain(
-      "3 targets, 2 active incidents, 1 target with failing refreshes. Showing 1 target.",
+      "3 targets, 2 active incidents, 1 target with failing refreshes. 0 targets with an early warning. Showing 1 target.",
     );
     expect(page).toContain('<option value="down" selected>Down</option>');
     const searched = normalize(
@@ -347,6 +349,155 @@ describe("renderLandingPage", () => {
     expect(page).toContain("<td>&lt;script&gt;alert(1)&lt;/script&gt; 1</td>");
     expect(page).toContain(
       "http_error: &quot;onmouseover=alert(2) (&lt;script&gt;alert(1)&lt;/script&gt;)",
+    );
+  });
+});
+
+describe("the early warning on the board", () => {
+  it("flags the service in the grid and lists each warning with its measured cycle", () => {
+    const page = render([healthy, warned]);
+    const dns = row(page, "TLD warned");
+    expect(dns).toContain(
+      '<td class="s-up"><span class="status">up</span><br /><span class="flag warn">EARLY WARNING</span><br /><span class="note">2 of 6 probes (33.3%) lose ns1.warned</span>',
+    );
+    // RDAP: 1 of 6 probes down is below the line.
+    expect(dns.match(/EARLY WARNING/g)).toHaveLength(1);
+    const warnings = section(page, "warnings-title");
+    expect(warnings).toContain(
+      "at least 25 % and 2 probes, as the alert MosapiNameServerLosingProbes",
+    );
+    expect(warnings).toContain(
+      '<tr><th scope="row"><a href="/targets/ry/warned">TLD warned</a></th><td>DNS</td><td>2 of 6 probes (33.3%) lose ns1.warned</td><td><time datetime="2025-03-04T05:00:00Z" title="2025-03-04 05:00:00 UTC">6 min ago</time></td></tr>',
+    );
+    expect(warnings).not.toContain("ns2.warned");
+    expect(page).toContain(
+      "2 targets, 0 active incidents, 0 targets with failing refreshes. 1 target with an early warning.",
+    );
+  });
+
+  it("says when there is none, and when nothing was measured yet", () => {
+    const quiet: TargetSnapshot = {
+      ...warned,
+      measurements: { dns: recent("dns", { up: 6, down: 0 }, [{ name: "ns1", up: 5, down: 1 }]) },
+    };
+    expect(section(render([quiet]), "warnings-title")).toContain("<p>No early warnings.</p>");
+    expect(section(render([healthy]), "warnings-title")).toContain(
+      "<p>No early warnings: no recent measurement fetched yet",
+    );
+  });
+
+  it("ranks a warning after active incidents and before failing refreshes", () => {
+    const quiet: TargetSnapshot = {
+      ...healthy,
+      target: { entity: "ry", id: "quiet", credentials: "c" },
+      state: state("Up", { DNS: { status: "Up", emergencyThreshold: 0 } }),
+    };
+    const rdapIncident: TargetSnapshot = {
+      ...quiet,
+      target: { entity: "ry", id: "incident", credentials: "c" },
+      state: state("Up", {
+        RDAP: {
+          status: "Up",
+          emergencyThreshold: 0,
+          incidents: [{ incidentID: "3.1", startTime: 1741060000, state: "Active" }],
+        },
+      }),
+    };
+    const refreshFailing: TargetSnapshot = {
+      ...quiet,
+      target: { entity: "ry", id: "forbidden", credentials: "c" },
+      collectors: { ...quiet.collectors, metrica: { lastError: FORBIDDEN } },
+    };
+    expect(rowOrder(render([quiet, refreshFailing, warned, rdapIncident]))).toEqual([
+      "TLD incident",
+      "TLD warned",
+      "TLD forbidden",
+      "TLD quiet",
+    ]);
+  });
+
+  it("has a filter of its own, counts as a problem and never as all well", () => {
+    const page = render([healthy, warned, down]);
+    expect(page).toMatch(/<a href="\/\?show=warning">Early warning:<strong>1<\/strong>/);
+    expect(page).toMatch(/<a href="\/\?show=problems">Any problem:<strong>3<\/strong>/);
+    const fine: TargetSnapshot = { ...warned, measurements: {} };
+    expect(render([warned])).toMatch(/<a href="\/\?show=ok">All well:<strong>0<\/strong>/);
+    expect(render([fine])).toMatch(/<a href="\/\?show=ok">All well:<strong>1<\/strong>/);
+    const filtered = normalize(
+      renderLandingPage({
+        ...FRAME,
+        snapshot: snapshotOf(healthy, warned, down),
+        filter: "warning",
+      }),
+    );
+    expect(rowOrder(filtered)).toEqual(["TLD warned"]);
+    expect(filtered).toContain('<option value="warning" selected>Early warning</option>');
+  });
+
+  it("lists at most MAX_LISTED_INCIDENTS warnings and says how many it left out", () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      ...warned,
+      target: { ...warned.target, id: `warned${i}` },
+    }));
+    const warnings = section(render(many), "warnings-title");
+    expect(warnings.match(/<tr><th scope="row">/g)).toHaveLength(50);
+    expect(warnings).toContain("…and 10 more early warnings, not shown.");
+  });
+
+  it("renders hostile name-server names as text", () => {
+    const attack = '<img src=x onerror=alert(1)>"';
+    const hostile: TargetSnapshot = {
+      ...warned,
+      measurements: { dns: recent("dns", { up: 6, down: 0 }, [{ name: attack, up: 3, down: 3 }]) },
+    };
+    const page = render([hostile]);
+    expect(page).not.toContain("<img");
+    expect(section(page, "warnings-title")).toContain(
+      "3 of 6 probes (50%) lose &lt;img src=x onerror=alert(1)&gt;&quot;",
+    );
+    expect(row(page, "TLD warned")).toContain("lose &lt;img src=x onerror=alert(1)&gt;&quot;");
+  });
+});
+
+describe("traces on the board", () => {
+  const base = { testTime: 1741064100, hops: 8, lossRatio: 1, reached: false } as const;
+  const lossy = (probe: string, hop: number, host: string, asn?: string) => ({
+    ...base,
+    probe,
+    ip: "192.0.2.53",
+    lossStart: { hop, host, ...(asn === undefined ? {} : { asn }) },
+  });
+
+  it("notes after a target's incidents how many traces reach and where the first lossy ones break", () => {
+    const traced: TargetSnapshot = {
+      ...down,
+      traces: {
+        traces: [
+          { ...base, probe: "Amsterdam", ip: "192.0.2.53", reached: true, lossRatio: 0 },
+          lossy("Sydney", 4, "203.0.113.4", "AS64500"),
+          lossy("Tokyo", 5, "???"),
+          lossy("Lima", 2, "198.51.100.2"),
+          lossy("Oslo", 3, "198.51.100.3"),
+        ],
+      },
+    };
+    const incidents = section(render([traced]), "incidents-title");
+    expect(incidents).toContain(
+      '</article><p class="note">Probe-network traces: 1 of 5 traces reach their address; Sydney → 192.0.2.53: loss from hop 4 (203.0.113.4, AS64500); Tokyo → 192.0.2.53: loss from hop 5 (no answer); Lima → 192.0.2.53: loss from hop 2 (198.51.100.2); 1 more.<a href="/targets/ry/test#traces-title">All traces</a></p>',
+    );
+    expect(section(render([down]), "incidents-title")).not.toContain("Probe-network traces");
+  });
+
+  it("renders hostile probe names, hosts and ASNs as text", () => {
+    const attack = "<b>x</b>";
+    const traced: TargetSnapshot = {
+      ...down,
+      traces: { traces: [lossy(attack, 1, attack, attack)] },
+    };
+    const incidents = section(render([traced]), "incidents-title");
+    expect(incidents).not.toContain("<b>");
+    expect(incidents).toContain(
+      "&lt;b&gt;x&lt;/b&gt; → 192.0.2.53: loss from hop 1 (&lt;b&gt;x&lt;/b&gt;, &lt;b&gt;x&lt;/b&gt;)",
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { statusJson } from "../../src/http/status-json.js";
-import { FRAME, down, failing, healthy, pending, snapshotOf } from "./board-fixtures.js";
+import { FRAME, down, failing, healthy, pending, snapshotOf, warned } from "./board-fixtures.js";
 
 describe("statusJson", () => {
   const doc = statusJson(snapshotOf(healthy, down, failing, pending), FRAME);
@@ -16,7 +16,12 @@ describe("statusJson", () => {
       uptimeSeconds: 26 * 3600 + 5 * 60,
       ready: true,
     });
-    expect(doc.summary).toEqual({ targets: 4, activeIncidents: 2, failingTargets: 1 });
+    expect(doc.summary).toEqual({
+      targets: 4,
+      activeIncidents: 2,
+      earlyWarningTargets: 0,
+      failingTargets: 1,
+    });
   });
 
   it("lists targets worst first, as the status board does", () => {
@@ -124,5 +129,22 @@ describe("statusJson", () => {
   it("never carries the credentials' names", () => {
     expect(JSON.stringify(doc)).not.toContain("example-secret-login");
     expect(JSON.stringify(doc)).not.toContain("credentials");
+  });
+
+  it("gives the early warnings as the board shows them, and counts the targets with one", () => {
+    const withWarning = statusJson(snapshotOf(failing, healthy, warned), FRAME);
+    expect(withWarning.summary.earlyWarningTargets).toBe(1);
+    // example has used 12.5 % of its DNS threshold; a failing refresh comes after a warning.
+    expect(withWarning.targets.map((t) => t.key)).toEqual(["ry/example", "ry/warned", "rr/9999"]);
+    expect(withWarning.targets[1]?.earlyWarnings).toEqual([
+      {
+        serviceType: "dns",
+        nameServer: "ns1.warned",
+        probesDown: 2,
+        probes: 6,
+        cycleCalculationDateTime: "2025-03-04T05:00:00Z",
+      },
+    ]);
+    expect(withWarning.targets[0]?.earlyWarnings).toEqual([]);
   });
 });
