@@ -22,7 +22,13 @@ const samples = (r) => `${r.samples}${r.failures ? ` (${r.failures} failed)` : "
 const SERVER = fileURLToPath(new URL("./lib/scrape-server.js", import.meta.url));
 
 /** The identity rows (the body as text), in the order they are measured. */
-export const MODES = ["floor", "prom-client", "exporter", "exporter-changing"];
+export const MODES = [
+  "floor",
+  "prom-client",
+  "exporter",
+  "exporter-changing",
+  "exporter-change-per-scrape",
+];
 
 /**
  * The gzip rows: the scraper sends `Accept-Encoding: gzip`, as Prometheus does. The floor is a
@@ -32,6 +38,7 @@ export const GZIP_ROWS = [
   { name: "floor-gzip", mode: "floor-gzip" },
   { name: "exporter-gzip", mode: "exporter" },
   { name: "exporter-changing-gzip", mode: "exporter-changing" },
+  { name: "exporter-change-per-scrape-gzip", mode: "exporter-change-per-scrape" },
 ];
 
 const cpuMs = (a, b) => (b.user - a.user + (b.system - a.system)) / 1000;
