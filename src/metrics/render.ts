@@ -56,16 +56,16 @@ export class MetricsRenderer {
 
   /**
    * {@link render} gzipped: one gzip file of several members (see gzip-blocks.ts), as Buffers to
-   * send in order. The snapshot families' members are compressed once per chunk (the same
-   * Buffers until the snapshot version changes); only the own metrics are compressed per
-   * scrape. From the first call on, {@link prepare} compresses changed chunks ahead of the
+   * send in order: the snapshot families' members, compressed once per chunk and joined once
+   * per snapshot version (the same Buffer until it changes), then the own metrics, compressed
+   * per scrape. From the first call on, {@link prepare} compresses changed chunks ahead of the
    * next scrape too.
    */
   async renderGzip(): Promise<readonly Buffer[]> {
     this.#gzipWanted = true;
-    const families = this.#gzip.members(this.#snapshotChunks());
+    const families = this.#gzip.join(this.#snapshotChunks());
     const self = gzipMemberSync(Buffer.from(await this.#self.render(), "utf8"));
-    return [...families, self];
+    return [families, self];
   }
 
   /** The snapshot families' chunks: the same array until the snapshot version changes. */

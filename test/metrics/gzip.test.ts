@@ -3,7 +3,7 @@
  * identity body byte for byte, the identity answer is unchanged, and a scrape after a snapshot
  * change compresses only the chunks that changed.
  */
-import { gunzipSync, inflateRawSync } from "node:zlib";
+import { gunzipSync, gzipSync, inflateRawSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
@@ -189,24 +189,28 @@ describe("MetricsRenderer.prepare with gzip", () => {
 });
 
 describe("GzipBlocks", () => {
-  it("returns the members in order, the same array for the same chunks", () => {
+  it("joins the members in order, the same Buffer for the same chunks, one copy of each", () => {
     const blocks = new GzipBlocks();
     const chunks = ["a 1\n", "b 2\n", "", "c 3\n"].map((text) => Buffer.from(text));
-    const members = blocks.members(chunks);
-    expect(gunzipSync(Buffer.concat(members)).toString()).toBe("a 1\nb 2\nc 3\n");
-    expect(blocks.members(chunks)).toBe(members);
-    const copy = blocks.members([...chunks]);
-    expect(copy).not.toBe(members);
-    expect(copy).toEqual(members);
+    const body = blocks.join(chunks);
+    expect(gunzipSync(body).toString()).toBe("a 1\nb 2\nc 3\n");
+    expect(countMembers(body)).toBe(4);
+    expect(blocks.join(chunks)).toBe(body);
+    // Each member is now a view of the joined body, not a second copy.
+    for (const chunk of chunks) expect(blocks.member(chunk).buffer).toBe(body.buffer);
+    const next = blocks.join([...chunks.slice(1), Buffer.from("d 4\n")]);
+    expect(gunzipSync(next).toString()).toBe("b 2\nc 3\nd 4\n");
+    expect(blocks.member(chunks[1]!).buffer).toBe(next.buffer);
   });
 
   it("compresses each chunk once, however many lists it is in", () => {
     const seen: Uint8Array[] = [];
     const blocks = new GzipBlocks((chunk) => seen.push(chunk));
     const [a, b, c] = ["a 1\n", "b 2\n", "c 3\n"].map((text) => Buffer.from(text));
-    blocks.members([a!, b!]);
-    blocks.members([a!, b!, c!]);
-    expect(blocks.member(a!)).toBe(blocks.members([a!])[0]);
+    blocks.join([a!, b!]);
+    blocks.join([a!, b!, c!]);
+    blocks.join([c!, a!]);
+    expect(blocks.member(a!).equals(gzipSync(a!))).toBe(true);
     expect(seen).toEqual([a, b, c]);
   });
 
@@ -222,7 +226,7 @@ describe("GzipBlocks", () => {
     expect(seen).toEqual(chunks);
     seen.length = 0;
     expect(blocks.compressAhead(chunks, 0)).toBe(true);
-    blocks.members(chunks);
+    blocks.join(chunks);
     expect(seen).toEqual([]);
   });
 });
