@@ -72,7 +72,7 @@ export class GzipBlocks {
   /**
    * `chunks` as one gzip file: their members joined into one Buffer, so a scrape writes one
    * Buffer rather than hundreds (measured: writing the 560 members of 1,000 targets one by one
-   * cost 0.6–0.9 ms more CPU per scrape than joining them once per snapshot version). The
+   * cost 0.5–1.0 ms more CPU per scrape than joining them once per snapshot version). The
    * members then become views of the joined body, which keeps one compressed copy of each
    * chunk: the previous body lives on only as long as chunks that are gone. The same array
    * as the last call returns the same Buffer, so later scrapes of one snapshot version cost a
