@@ -25,14 +25,28 @@ const wanted = (name) => only === undefined || only.includes(name);
 
 const FULL = {
   targets: 1000,
-  scrape: { warmup: 3, sequential: 60, concurrent: 6, budgetMs: 8000, renderRepeats: 5 },
+  scrape: {
+    warmup: 3,
+    sequential: 60,
+    concurrent: 6,
+    budgetMs: 8000,
+    renderRepeats: 5,
+    idleMs: 2000,
+  },
   refresh: [100, 1000],
   startup: [100, 1000],
   scale: [10, 100, 1000, 5000],
 };
 const QUICK = {
   targets: 10,
-  scrape: { warmup: 1, sequential: 3, concurrent: 1, budgetMs: 500, renderRepeats: 2 },
+  scrape: {
+    warmup: 1,
+    sequential: 3,
+    concurrent: 1,
+    budgetMs: 500,
+    renderRepeats: 2,
+    idleMs: 100,
+  },
   refresh: [10],
   startup: [5],
   scale: [10, 20],

@@ -22,7 +22,13 @@ const samples = (r) => `${r.samples}${r.failures ? ` (${r.failures} failed)` : "
 const SERVER = fileURLToPath(new URL("./lib/scrape-server.js", import.meta.url));
 
 /** The identity rows (the body as text), in the order they are measured. */
-export const MODES = ["floor", "prom-client", "exporter", "exporter-changing"];
+export const MODES = [
+  "floor",
+  "prom-client",
+  "exporter",
+  "exporter-changing",
+  "exporter-change-per-scrape",
+];
 
 /**
  * The gzip rows: the scraper sends `Accept-Encoding: gzip`, as Prometheus does. The floor is a
@@ -32,6 +38,7 @@ export const GZIP_ROWS = [
   { name: "floor-gzip", mode: "floor-gzip" },
   { name: "exporter-gzip", mode: "exporter" },
   { name: "exporter-changing-gzip", mode: "exporter-changing" },
+  { name: "exporter-change-per-scrape-gzip", mode: "exporter-change-per-scrape" },
 ];
 
 const cpuMs = (a, b) => (b.user - a.user + (b.system - a.system)) / 1000;
@@ -120,6 +127,11 @@ async function measureMode(mode, n, templatesPath, plan, gzip = false) {
     const warm = scraper({ gzip });
     for (let i = 0; i < plan.warmup; i++) await warm.get(first.url);
     warm.close();
+    // What the server spends between scrapes (exporter-changing: refreshes keep landing).
+    const idleBefore = await usage(child);
+    await new Promise((resolve) => setTimeout(resolve, plan.idleMs ?? 0));
+    const idleAfter = await usage(child);
+    const idleCpu = plan.idleMs ? cpuMs(idleBefore.cpu, idleAfter.cpu) / plan.idleMs : Number.NaN;
     const phases = {};
     for (const [name, load] of [
       ["sequential", { scrapers: 1, perScraper: plan.sequential, budgetMs: plan.budgetMs, gzip }],
@@ -138,7 +150,7 @@ async function measureMode(mode, n, templatesPath, plan, gzip = false) {
         rss: after.memory.rss,
       };
     }
-    return { mode, bytes: first.bytes, ...phases };
+    return { mode, bytes: first.bytes, idleCpu, ...phases };
   } finally {
     await stopChild(child);
   }
@@ -220,5 +232,13 @@ export async function benchScrape(templates, n, plan) {
       }),
     );
   }
+  const idle = (name) => `${(results[name].idleCpu * 100).toFixed(1)} %`;
+  console.log(
+    `\nCPU between scrapes (${plan.idleMs} ms without a scrape, after the warm-up): ` +
+      `exporter ${idle("exporter")}, exporter-changing ${idle("exporter-changing")} ` +
+      `(identity scrapes only: changes rendered ahead), exporter-changing-gzip ` +
+      `${idle("exporter-changing-gzip")} (gzip seen: changes compressed ahead too), ` +
+      `floor-gzip ${idle("floor-gzip")}`,
+  );
   return { n, render, results };
 }

@@ -1,9 +1,15 @@
 /**
  * Child process of the scrape benchmark: serves /metrics of a cloned N-target snapshot in one
- * of five ways, so the scraper (the parent) and the server never share a CPU thread:
+ * of six ways, so the scraper (the parent) and the server never share a CPU thread:
  *   exporter          the real MetricsRenderer behind the real HTTP app (cache hit after the
  *                     first), gzipped when the scraper asks for it
- *   exporter-changing the same, but the snapshot changes before every scrape (cache miss)
+ *   exporter-changing the same, wired to the store as the exporter runs it (`storeRenderer`:
+ *                     changes rendered, and compressed once gzip was asked for, ahead of the
+ *                     next scrape), while refreshes replace one target's entry every
+ *                     {@link REFRESH_EVERY_MS}, the rate of a 1,000-target fleet
+ *   exporter-change-per-scrape
+ *                     one target's entry replaced inside every request, before the answer is
+ *                     built: nothing can be prepared ahead (the worst case)
  *   prom-client       a bare prom-client registry with the same series, rendered per request
  *   floor             a plain node:http server returning the same bytes
  *   floor-gzip        the same, returning the same text gzipped once, whole, at zlib level 6
@@ -15,7 +21,7 @@ import { gzipSync } from "node:zlib";
 import { readFile } from "node:fs/promises";
 import { SnapshotStore } from "../../dist/snapshot/store.js";
 import { createHttpApp, startHttpServer } from "../../dist/http/server.js";
-import { MetricsRenderer } from "../../dist/metrics/render.js";
+import { MetricsRenderer, storeRenderer } from "../../dist/metrics/render.js";
 import { METRICS_CONTENT_TYPE } from "../../dist/metrics/prom.js";
 import { SelfMetrics } from "../../dist/metrics/self-metrics.js";
 import { systemClock } from "../../dist/util/clock.js";
@@ -23,6 +29,13 @@ import { registryFrom } from "./exposition.js";
 import { clonedSnapshot, fleetTargets, silentLogger } from "./fleet.js";
 
 const [mode, count, templatesPath] = process.argv.slice(2);
+
+/**
+ * How often a 1,000-target fleet replaces an entry with the default intervals: `state` every
+ * 60 s and alarmed, downtime, incidents and measurements every 5 min per target make
+ * 1,000 / 60 + 4 × 1,000 / 300 ≈ 30 replacements a second.
+ */
+const REFRESH_EVERY_MS = 33;
 const n = Number(count);
 const templates = JSON.parse(await readFile(templatesPath, "utf8"));
 
@@ -35,7 +48,11 @@ function exporterRenderer() {
     { defaultMetrics: false },
   );
   self.onConfigLoad(true, Date.UTC(2026, 0, 1));
-  return { store, renderer: new MetricsRenderer(() => store.current(), self) };
+  const renderer =
+    mode === "exporter-changing"
+      ? storeRenderer(store, self)
+      : new MetricsRenderer(() => store.current(), self);
+  return { store, renderer };
 }
 
 async function listenPlain(handler) {
@@ -46,13 +63,18 @@ async function listenPlain(handler) {
 
 let url;
 let body;
-if (mode === "exporter" || mode === "exporter-changing") {
+if (["exporter", "exporter-changing", "exporter-change-per-scrape"].includes(mode)) {
   const { store, renderer } = exporterRenderer();
-  const first = store.current().targets[0].target;
-  // What a refresh does between two scrapes: one target's entry replaced.
-  const change = () => {
-    if (mode === "exporter-changing") store.update(first, (entry) => ({ ...entry }));
+  const targets = store.current().targets.map((entry) => entry.target);
+  // What a refresh does: one target's entry replaced (the next target each time).
+  let refreshed = 0;
+  const refresh = () => {
+    store.update(targets[refreshed++ % targets.length], (entry) => ({ ...entry }));
   };
+  const change = () => {
+    if (mode === "exporter-change-per-scrape") refresh();
+  };
+  if (mode === "exporter-changing") setInterval(refresh, REFRESH_EVERY_MS);
   body = await renderer.renderText();
   const app = createHttpApp({
     renderMetrics: () => {

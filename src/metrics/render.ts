@@ -7,7 +7,7 @@
 import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import type { SnapshotStore } from "../snapshot/store.js";
 import { targetKey } from "../mosapi/target.js";
-import { GzipBlocks, gzipMember } from "./gzip-blocks.js";
+import { GzipBlocks, gzipMemberSync } from "./gzip-blocks.js";
 import type { SelfMetrics } from "./self-metrics.js";
 import { SnapshotRenderer } from "./snapshot-renderer.js";
 
@@ -24,6 +24,8 @@ export class MetricsRenderer {
   /** Entries to render ahead of the next scrape, the newest per target. */
   readonly #pending = new Map<string, TargetSnapshot>();
   #scheduled = false;
+  /** Whether a gzip scrape has been seen: only then does {@link prepare} compress ahead. */
+  #gzipWanted = false;
 
   /**
    * @param snapshot the current snapshot
@@ -54,14 +56,15 @@ export class MetricsRenderer {
 
   /**
    * {@link render} gzipped: one gzip file of several members (see gzip-blocks.ts), as Buffers to
-   * send in order. The snapshot families' members are compressed once per chunk and joined once
-   * per snapshot version; only the own metrics are compressed per scrape.
+   * send in order: the snapshot families' members, compressed once per chunk and joined once
+   * per snapshot version (the same Buffer until it changes), then the own metrics, compressed
+   * per scrape. From the first call on, {@link prepare} compresses changed chunks ahead of the
+   * next scrape too.
    */
   async renderGzip(): Promise<readonly Buffer[]> {
-    const [families, self] = await Promise.all([
-      this.#gzip.join(this.#snapshotChunks()),
-      this.#self.render().then((text) => gzipMember(Buffer.from(text, "utf8"))),
-    ]);
+    this.#gzipWanted = true;
+    const families = this.#gzip.join(this.#snapshotChunks());
+    const self = gzipMemberSync(Buffer.from(await this.#self.render(), "utf8"));
     return [families, self];
   }
 
@@ -85,8 +88,11 @@ export class MetricsRenderer {
    * {@link PREPARE_BATCH} targets a turn. A target is then rendered as its refresh lands
    * rather than on the next scrape: after a round that changed every target, that scrape would
    * otherwise render them all (240 ms at 1,000 targets) while Prometheus waits. Batches keep a
-   * reload, which changes every entry at once, from blocking the loop for as long. The output
-   * is the same either way.
+   * reload, which changes every entry at once, from blocking the loop for as long. Once
+   * everything pending is rendered, and if gzip has been asked for ({@link renderGzip}), the
+   * snapshot's chunks are built and the changed ones compressed, a slice per turn
+   * (`COMPRESS_SLICE_BYTES`), so the next gzip scrape finds its members ready rather than
+   * compressing them while Prometheus waits. The output is the same either way.
    */
   prepare(entries: readonly TargetSnapshot[]): void {
     for (const entry of entries) this.#pending.set(targetKey(entry.target), entry);
@@ -110,6 +116,20 @@ export class MetricsRenderer {
     }
     this.#scheduled = false;
     if (this.#pending.size > 0) this.prepare([]);
+    else if (this.#gzipWanted && !this.#compressAhead()) this.prepare([]);
+  }
+
+  /**
+   * Compresses a slice of the current snapshot's chunks that have no member yet; whether none
+   * is left.
+   */
+  #compressAhead(): boolean {
+    try {
+      return this.#gzip.compressAhead(this.#snapshotChunks());
+    } catch {
+      // Left for the scrape, which meets the error again and answers 500.
+      return true;
+    }
   }
 }
 

@@ -48,9 +48,11 @@ describe.skipIf(!existsSync(new URL("../../dist/main.js", import.meta.url)))(
         "prom-client",
         "exporter",
         "exporter-changing",
+        "exporter-change-per-scrape",
         "floor-gzip",
         "exporter-gzip",
         "exporter-changing-gzip",
+        "exporter-change-per-scrape-gzip",
       ]) {
         expect(stdout).toMatch(new RegExp(`^${server} .*×`, "m"));
       }

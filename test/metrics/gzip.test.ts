@@ -3,7 +3,7 @@
  * identity body byte for byte, the identity answer is unchanged, and a scrape after a snapshot
  * change compresses only the chunks that changed.
  */
-import { gunzipSync, inflateRawSync } from "node:zlib";
+import { gunzipSync, gzipSync, inflateRawSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
@@ -11,6 +11,7 @@ import { GzipBlocks } from "../../src/metrics/gzip-blocks.js";
 import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";
 import { MetricsRenderer } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
+import { SnapshotStore } from "../../src/snapshot/store.js";
 import { startTestHttpServer } from "../helpers/http-server.js";
 import { healthyEntry, stateFixture, tld } from "../helpers/fixtures.js";
 
@@ -110,25 +111,123 @@ describe("/metrics with Accept-Encoding: gzip", () => {
     expect(new Set(compressed)).toEqual(new Set(fresh));
     expect(gunzipSync(res.body).toString("utf8")).toBe(await renderer.renderText());
   });
+
+  it("concurrent scrapes after a change compress each changed chunk once", async () => {
+    const before = await renderer.render();
+    const targets: TargetSnapshot[] = [...snapshot.targets];
+    targets[9] = { ...targets[9]!, up: false };
+    snapshot = { version: snapshot.version + 1, targets };
+    compressed.length = 0;
+    const bodies = await Promise.all(Array.from({ length: 5 }, () => scrape("gzip")));
+    const fresh = (await renderer.render()).slice(0, -1).filter((c) => !before.includes(c));
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(compressed).toHaveLength(fresh.length);
+    expect(new Set(compressed)).toEqual(new Set(fresh));
+    const text = await renderer.renderText();
+    for (const res of bodies) expect(gunzipSync(res.body).toString("utf8")).toBe(text);
+  });
+});
+
+describe("MetricsRenderer.prepare with gzip", () => {
+  const targets = Array.from({ length: 16 }, (_, i) => tld(`tld${i}`));
+  const state = stateFixture("state-healthy");
+  const turns = async (count: number) => {
+    for (let i = 0; i < count; i++) await new Promise(setImmediate);
+  };
+
+  function wired() {
+    const store = new SnapshotStore(targets);
+    for (const target of targets) store.update(target, () => healthyEntry(target, state, 1));
+    const seen: Uint8Array[] = [];
+    const metrics = new MetricsRenderer(
+      () => store.current(),
+      self,
+      undefined,
+      new GzipBlocks((chunk) => seen.push(chunk)),
+    );
+    store.onChange((entries) => {
+      metrics.prepare(entries);
+    });
+    const change = (index: number) => {
+      const target = targets[index]!;
+      store.update(target, (entry) => ({ ...entry, up: false }));
+    };
+    return { store, metrics, seen, change };
+  }
+
+  it("compresses nothing ahead for identity-only scrapers", async () => {
+    const { metrics, seen, change } = wired();
+    await metrics.render();
+    change(3);
+    await turns(3);
+    expect(seen).toEqual([]);
+  });
+
+  it("compresses a change ahead once gzip was asked for, so the next scrapes compress none", async () => {
+    const { metrics, seen, change } = wired();
+    await metrics.renderGzip();
+    const before = await metrics.render();
+    seen.length = 0;
+
+    change(3);
+    change(4);
+    // Nothing while the refresh runs; once it yields, the changed chunks, each once.
+    expect(seen).toEqual([]);
+    await turns(3);
+    const after = await metrics.render();
+    const fresh = after.slice(0, -1).filter((chunk) => !before.includes(chunk));
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(seen).toHaveLength(fresh.length);
+    expect(new Set(seen)).toEqual(new Set(fresh));
+
+    seen.length = 0;
+    const files = await Promise.all([metrics.renderGzip(), metrics.renderGzip()]);
+    expect(seen).toEqual([]);
+    const text = await metrics.renderText();
+    for (const file of files) expect(gunzipSync(Buffer.concat(file)).toString("utf8")).toBe(text);
+  });
 });
 
 describe("GzipBlocks", () => {
-  it("joins members into one file and returns the same Buffer for the same chunks", async () => {
+  it("joins the members in order, the same Buffer for the same chunks, one copy of each", () => {
     const blocks = new GzipBlocks();
     const chunks = ["a 1\n", "b 2\n", "", "c 3\n"].map((text) => Buffer.from(text));
-    const body = await blocks.join(chunks);
+    const body = blocks.join(chunks);
     expect(gunzipSync(body).toString()).toBe("a 1\nb 2\nc 3\n");
-    expect(await blocks.join(chunks)).toBe(body);
-    expect(await blocks.join([...chunks])).not.toBe(body);
+    expect(countMembers(body)).toBe(4);
+    expect(blocks.join(chunks)).toBe(body);
+    // Each member is now a view of the joined body, not a second copy.
+    for (const chunk of chunks) expect(blocks.member(chunk).buffer).toBe(body.buffer);
+    const next = blocks.join([...chunks.slice(1), Buffer.from("d 4\n")]);
+    expect(gunzipSync(next).toString()).toBe("b 2\nc 3\nd 4\n");
+    expect(blocks.member(chunks[1]!).buffer).toBe(next.buffer);
   });
 
-  it("shares one compression between concurrent callers", async () => {
+  it("compresses each chunk once, however many lists it is in", () => {
     const seen: Uint8Array[] = [];
     const blocks = new GzipBlocks((chunk) => seen.push(chunk));
-    const chunk = Buffer.from("x 1\n");
-    const [a, b] = await Promise.all([blocks.member(chunk), blocks.member(chunk)]);
-    expect(a).toBe(b);
-    expect(seen).toEqual([chunk]);
+    const [a, b, c] = ["a 1\n", "b 2\n", "c 3\n"].map((text) => Buffer.from(text));
+    blocks.join([a!, b!]);
+    blocks.join([a!, b!, c!]);
+    blocks.join([c!, a!]);
+    expect(blocks.member(a!).equals(gzipSync(a!))).toBe(true);
+    expect(seen).toEqual([a, b, c]);
+  });
+
+  it("compresses ahead in slices of about the budget, at least one chunk each", () => {
+    const seen: Uint8Array[] = [];
+    const blocks = new GzipBlocks((chunk) => seen.push(chunk));
+    const chunks = Array.from({ length: 5 }, (_, i) => Buffer.alloc(100, 97 + i));
+    expect(blocks.compressAhead(chunks, 150)).toBe(false);
+    expect(seen).toEqual(chunks.slice(0, 2));
+    expect(blocks.compressAhead(chunks, 0)).toBe(false);
+    expect(seen).toEqual(chunks.slice(0, 3));
+    expect(blocks.compressAhead(chunks, 1000)).toBe(true);
+    expect(seen).toEqual(chunks);
+    seen.length = 0;
+    expect(blocks.compressAhead(chunks, 0)).toBe(true);
+    blocks.join(chunks);
+    expect(seen).toEqual([]);
   });
 });
 
