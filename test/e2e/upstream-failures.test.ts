@@ -72,8 +72,9 @@ let failing: string;
 beforeAll(async () => {
   e2e = await startE2e({
     config: (sim) => ({
-      // Short enough for quick timeouts, long enough for one 5xx retry (250 ms with random 0).
-      mosapi: { url: sim.url, timeout: "600ms" },
+      // Well below the 5 s latency fault, and long enough for one 5xx retry (250 ms with random
+      // 0) even on a loaded machine: at 600 ms the HTML case's retry sometimes timed out.
+      mosapi: { url: sim.url, timeout: "2s" },
       credentials: Object.fromEntries(
         Object.entries(DEMO_LOGINS).map(([id, login]) => [
           `${id}-login`,
@@ -109,7 +110,7 @@ beforeAll(async () => {
           c.streak,
       );
     },
-    { what: "a failure streak on every target", timeoutMs: 8000 },
+    { what: "a failure streak on every target", timeoutMs: 20_000 },
   );
   failing = await e2e.metricsText();
 });
