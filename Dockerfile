@@ -56,7 +56,12 @@ COPY --from=build /src/dist ./dist
 COPY examples ./examples
 # Apache-2.0 asks for the license to travel with the software.
 COPY LICENSE ./
+# V8's heap sizing for a small, steady heap (BENCHMARKS.md, section 2): on a host with
+# gigabytes of memory V8 lets the old generation grow to 4 times what survived its last full
+# collection before collecting again, and keeps two 16 MB semi-spaces. A 512 MB old-space cap
+# lowers that factor to about 1.4; 4 MB semi-spaces save 24 MB. The Helm chart sets the same.
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=4" \
     MOSAPI_EXPORTER_REVISION=${REVISION}
 USER 10001:10001
 EXPOSE 9745

@@ -1,14 +1,21 @@
 /**
  * Startup benchmark (issues 7 and 16): `node dist/main.js` spawned against the simulator (in a
- * child process) serving N fleet TLDs → time from spawn to the first 200 on /-/ready and to
- * first full data (every collector of every target answered, per the simulator's counters, then
- * checked on /metrics), and the exporter's memory: resident (VmRSS) and its high-water mark
- * (VmHWM, the peak the kernel saw) at full data and after `settleMs` more. With `latencyMs`, every
- * request is delayed that long and full data is compared with its floor: the requests the
- * simulator answered until then × latency ÷ the cap of 4 slots.
+ * child process) serving N fleet TLDs, with every collector on at the default intervals. It
+ * reports, in one run:
+ *
+ * - the time from spawn to the first 200 on /-/ready and to first full data (every collector of
+ *   every target answered, per the simulator's counters, then checked on /metrics);
+ * - with `latencyMs`, full data against its floor: the requests the simulator answered until
+ *   then × latency ÷ the cap of 4 slots;
+ * - the exporter's memory: resident (VmRSS) and its high-water mark since spawn (VmHWM, the peak
+ *   the kernel saw) at full data, then every 10 s for `settleMs` (the settled RSS is the median
+ *   of those samples);
+ * - the upstream budget: requests (logins included) per target-hour over the settle window.
+ *
+ * `nodeArgs` are the exporter's Node.js flags, e.g. the image's NODE_OPTIONS (see {@link imageNodeOptions}).
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,10 +23,30 @@ import { fileURLToPath } from "node:url";
 import { ask, forkChild, stopChild } from "./lib/child.js";
 import { FLEET_ACCOUNT, FLEET_CREDENTIALS, TEMPLATE_COUNT, fleetTld } from "./lib/fleet.js";
 import { fetchText } from "./lib/http-client.js";
-import { mb, ms, procMemory } from "./lib/stats.js";
+import { mb, median, ms, procMemory } from "./lib/stats.js";
 
 const SIM = fileURLToPath(new URL("./lib/sim-server.js", import.meta.url));
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const DOCKERFILE = fileURLToPath(new URL("../Dockerfile", import.meta.url));
+
+/**
+ * The Node.js flags the container image runs the exporter with: `NODE_OPTIONS` of the
+ * Dockerfile's runtime stage (the Helm chart sets the same), split into arguments; empty when
+ * it sets none. The benchmark measures the exporter as it is shipped.
+ */
+export async function imageNodeOptions() {
+  const text = await readFile(DOCKERFILE, "utf8");
+  const value = /NODE_OPTIONS="([^"]*)"/.exec(text)?.[1] ?? "";
+  return value.split(/\s+/).filter(Boolean);
+}
+
+/** All requests the simulator counted, logins included. */
+function totalRequests(byTarget) {
+  return Object.values(byTarget).reduce(
+    (sum, counts) => sum + Object.values(counts).reduce((a, b) => a + b, 0),
+    0,
+  );
+}
 
 async function freePort() {
   const server = createServer();
@@ -119,10 +146,7 @@ export async function benchStartup(
       ).length;
       if (done === n) {
         fullMs = performance.now() - started;
-        requests = Object.values(byTarget).reduce(
-          (sum, counts) => sum + Object.values(counts).reduce((a, b) => a + b, 0),
-          0,
-        );
+        requests = totalRequests(byTarget);
       } else await sleep(50);
     }
     const memory = await procMemory(exporter.pid);
@@ -136,27 +160,37 @@ export async function benchStartup(
       .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
     const afterScrape = await procMemory(exporter.pid);
     const settled = [];
+    const settleStart = performance.now();
+    const requestsBefore = totalRequests((await ask(sim, "stats")).byTarget);
     for (let waited = 0; waited < settleMs; waited += 10_000) {
-      await sleep(10_000);
+      await sleep(Math.min(10_000, settleMs - waited));
       settled.push(await procMemory(exporter.pid));
     }
+    const settleHours = (performance.now() - settleStart) / 3_600_000;
+    const perTargetHour =
+      settled.length === 0
+        ? undefined
+        : (totalRequests((await ask(sim, "stats")).byTarget) - requestsBefore) / n / settleHours;
     const floorMs = latencyMs > 0 && fullMs !== undefined ? (requests * latencyMs) / 4 : undefined;
     const rssSettled = settled.map((m) => m.rss);
     const peakSettled = settled.at(-1)?.peakRss;
+    const flags = nodeArgs.length === 0 ? "default Node.js flags" : nodeArgs.join(" ");
     console.log(
-      `\n## Startup: ${n} targets (simulator without added latency, cap 4, default timeout 15 s)\n` +
+      `\n## Startup: ${n} targets (${latencyMs > 0 ? `${latencyMs} ms per request` : "simulator without added latency"}, cap 4, default timeout 15 s, ${flags})\n` +
         `spawn → /-/ready ${ms(readyMs)}; → first full data ` +
         (fullMs === undefined
           ? `NOT REACHED within ${ms(timeoutMs)} (${done}/${n} targets complete) `
           : `${ms(fullMs)} `) +
-        `(${refreshed}/${n * 5} collector refreshes visible on /metrics${failures ? `, ${failures} failed refreshes counted` : ""})\n` +
+        `(${refreshed}/${n * 6} collector refreshes visible on /metrics${failures ? `, ${failures} failed refreshes counted` : ""})\n` +
         `exporter RSS then ${mb(memory.rss)} (peak ${mb(memory.peakRss)}); after one /metrics scrape ${mb(afterScrape.rss)}, peak ${mb(afterScrape.peakRss)}` +
         (floorMs === undefined
           ? ""
-          : `\n${latencyMs} ms per request: full data vs floor ${ms(floorMs)} (${requests} requests × ${latencyMs} ms ÷ 4): ${(fullMs / floorMs).toFixed(2)}×`) +
+          : `\nfull data vs floor: ${ms(fullMs)} against ${ms(floorMs)} (${requests} requests × ${latencyMs} ms ÷ 4): ${(fullMs / floorMs).toFixed(2)}×`) +
         (settled.length === 0
           ? ""
-          : `\nsettled: RSS every 10 s for ${ms(settleMs)} after full data ${rssSettled.map(mb).join(", ")}; peak RSS since spawn ${mb(peakSettled)}`),
+          : `\nsettled: RSS every 10 s for ${ms(settleMs)} after full data ${rssSettled.map(mb).join(", ")}` +
+            `\nsettled RSS ${mb(median(rssSettled))} (median), peak RSS since spawn ${mb(peakSettled)}` +
+            `\nupstream: ${perTargetHour.toFixed(1)} requests per target-hour over the ${ms(settleMs)} after full data`),
     );
     return {
       n,
@@ -172,6 +206,7 @@ export async function benchStartup(
       floorMs,
       rssSettled,
       peakSettled,
+      perTargetHour,
     };
   } finally {
     const exited = new Promise((resolve) => exporter.once("exit", resolve));

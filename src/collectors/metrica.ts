@@ -32,10 +32,10 @@ export function metricaJob(
       }
     },
     apply: (entry, metrica) => ({ ...entry, metrica }),
-    after: (metrica, previous, logger) => {
+    after: (metrica, previous, log) => {
       if (metrica !== null) return {};
       if (previous?.metrica !== null) {
-        logger.info(
+        log().info(
           { retry_in_ms: METRICA_ABSENT_RETRY_MS },
           "MoSAPI has no Domain METRICA report for this target (404: not enabled or none yet)",
         );

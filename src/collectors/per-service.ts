@@ -3,6 +3,7 @@
  * downtime, incident measurements): requests go out together (the client caps concurrency per
  * credential), answers that arrive are kept even when another service's request fails.
  */
+import type { Logger } from "../log/logger.js";
 import type { ServiceType } from "../mosapi/models.js";
 import { NotFoundError } from "../mosapi/errors.js";
 import { describeTarget, type Target } from "../mosapi/target.js";
@@ -86,7 +87,10 @@ export function perServiceJob<B, T>(
 ): RefreshJob {
   /** Services that answered 404 ("not available"), and when to ask them again. */
   const notAvailableUntil = new Map<ServiceType, number>();
-  const logger = deps.logger.child({ collector: spec.collector, target: describeTarget(target) });
+  // Made on first use, as in refresh.ts: most jobs never log.
+  let logger: Logger | undefined;
+  const log = (): Logger =>
+    (logger ??= deps.logger.child({ collector: spec.collector, target: describeTarget(target) }));
   const fetchOne = async (service: ServiceType, signal: AbortSignal) => {
     try {
       const value = spec.value(await spec.fetch(target, service, signal));
@@ -95,7 +99,7 @@ export function perServiceJob<B, T>(
     } catch (error) {
       if (spec.notFoundMeansNotAvailable !== true || !(error instanceof NotFoundError)) throw error;
       if (!notAvailableUntil.has(service)) {
-        logger.info(
+        log().info(
           { service_type: service, retry_in_ms: NOT_AVAILABLE_RETRY_MS },
           `MoSAPI answered 404 for ${service}: not available for this service; asking again later`,
         );

@@ -37,8 +37,11 @@ export interface RefreshSpec<T> {
    * nothing is fetched or recorded, and the job tries again after {@link WAIT_FOR_STATE_MS}.
    */
   ready?(entry: TargetSnapshot | undefined): boolean;
-  /** After a success: log transitions, ask for a slower retry. `previous` is the entry before. */
-  after?(data: T, previous: TargetSnapshot | undefined, logger: Logger): RefreshOutcome;
+  /**
+   * After a success: log transitions, ask for a slower retry. `previous` is the entry before;
+   * `log` gives the job's logger (made on first use).
+   */
+  after?(data: T, previous: TargetSnapshot | undefined, log: () => Logger): RefreshOutcome;
 }
 
 /** How soon a collector that waits for the first `state` of its target looks again. */
@@ -108,10 +111,15 @@ export function toRefreshError(
 /** Builds a {@link RefreshJob} from a collector spec. */
 export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec<T>): RefreshJob {
   const { store, clock } = deps;
-  const logger = deps.logger.child({
-    collector: spec.collector,
-    target: describeTarget(spec.target),
-  });
+  // The job's logger, made when it first logs: most jobs never do (a failure, a recovery, a
+  // 404). A pino child per job up front cost 2 MB of live heap and 35 MB of allocation at the
+  // start of 1,000 TLDs (BENCHMARKS.md, section 2). One closure in the job's own scope.
+  let logger: Logger | undefined;
+  const log = (): Logger =>
+    (logger ??= deps.logger.child({
+      collector: spec.collector,
+      target: describeTarget(spec.target),
+    }));
   return {
     target: spec.target,
     collector: spec.collector,
@@ -142,7 +150,7 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
         });
         deps.onFailure(spec.target, spec.collector, recorded.reason);
         if (previous?.collectors[spec.collector]?.lastError?.code !== recorded.code) {
-          logger.warn(
+          log().warn(
             {
               reason: recorded.reason,
               code: recorded.code,
@@ -151,7 +159,7 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
             `refresh failed: ${recorded.message}`,
           );
         } else {
-          logger.debug({ reason: recorded.reason, code: recorded.code }, "refresh still failing");
+          log().debug({ reason: recorded.reason, code: recorded.code }, "refresh still failing");
         }
         return retryAfterMs === undefined ? {} : { retryAfterMs };
       }
@@ -165,9 +173,9 @@ export function createRefreshJob<T>(deps: RefreshDependencies, spec: RefreshSpec
         ),
       );
       if (previous?.collectors[spec.collector]?.lastError !== undefined) {
-        logger.info("refresh recovered");
+        log().info("refresh recovered");
       }
-      return spec.after ? spec.after(data, previous, logger) : {};
+      return spec.after ? spec.after(data, previous, log) : {};
     },
   };
 }

@@ -162,10 +162,10 @@ export function troubleshootingJob(
       delete rest.traces;
       return rest;
     },
-    after: (found, previous, logger) => {
+    after: (found, previous, log) => {
       if (found !== null) return {};
       if (previous?.traces !== null) {
-        logger.info(
+        log().info(
           { retry_in_ms: TRACES_ABSENT_RETRY_MS },
           "MoSAPI has no network troubleshooting data for this target (404: not offered for this account)",
         );

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { z } from "zod";
 import { alarmedJob } from "../../src/collectors/alarmed.js";
 import type { CollectorName } from "../../src/snapshot/names.js";
@@ -233,6 +233,33 @@ describe("incidents collector", () => {
     // The next state no longer has an active incident: render checks the detail against it.
     store.update(target, (e) => ({ ...e, state: stateFixture("state-healthy") }));
     expect(await renderSnapshot(store.current())).not.toContain("mosapi_incident_");
+  });
+});
+
+describe("job loggers", () => {
+  it("are made when a job first logs, not when the jobs are built (6,000 at 1,000 TLDs)", async () => {
+    const notFound = new NotFoundError(context("metrica/domainList/latest"));
+    const { deps, target, sink, signal } = setup(
+      {
+        "metrica/domainList/latest": notFound,
+        "monitoring/dns/alarmed": json("alarmed-yes"),
+        "monitoring/dnssec/alarmed": json("alarmed-no"),
+        "monitoring/rdap/alarmed": json("alarmed-no"),
+      },
+      downState(),
+    );
+    const child = vi.spyOn(deps.logger, "child");
+    const metrica = metricaJob(deps, target, 6 * 3_600_000);
+    const alarmed = alarmedJob(deps, target, 300_000);
+    const incidents = incidentsJob(deps, target, 300_000);
+    expect(child).not.toHaveBeenCalled();
+    await alarmed.run(signal);
+    expect(child).not.toHaveBeenCalled();
+    await metrica.run(signal);
+    await metrica.run(signal);
+    expect(child).toHaveBeenCalledTimes(1);
+    expect(sink.records().at(-1)).toMatchObject({ collector: "metrica", target: "TLD test" });
+    expect(incidents.collector).toBe("incidents");
   });
 });
 

@@ -6,6 +6,7 @@
  * names under a long release name), and values.schema.json failing a wrong value at install
  * time.
  */
+import { readFileSync } from "node:fs";
 import bcrypt from "bcryptjs";
 import { describe, expect, it, beforeAll } from "vitest";
 import { helm, helmLint, helmTemplate, type K8sObject } from "./helm-tool.js";
@@ -30,6 +31,8 @@ interface Case {
   readonly values: Values;
 }
 
+const DOCKERFILE = new URL("../../Dockerfile", import.meta.url);
+
 const CASES: Readonly<Record<string, Case>> = {
   defaults: { release: "mon", values: {} },
   "every toggle on": {
@@ -41,7 +44,8 @@ const CASES: Readonly<Record<string, Case>> = {
       commonLabels: { team: "registry" },
       secrets: { "example.password": "demo-example" },
       extraArgs: ["--web.disable-exporter-metrics"],
-      extraEnv: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=256" }],
+      nodeOptions: "--max-old-space-size=256",
+      extraEnv: [{ name: "TZ", value: "UTC" }],
       extraVolumes: [{ name: "corp-ca", configMap: { name: "corp-ca" } }],
       extraVolumeMounts: [{ name: "corp-ca", mountPath: "/etc/ssl/corp", readOnly: true }],
       serviceAccount: { create: true, annotations: { "example.com/owner": "registry" } },
@@ -309,6 +313,10 @@ describe("what each case is about", () => {
     );
     const deployment = only(rendered.objects, "Deployment")["spec"] as Values;
     expect(deployment["revisionHistoryLimit"]).toBe(3);
+    // The image's V8 flags (BENCHMARKS.md, section 2), so the pod runs what was measured.
+    const image = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(DOCKERFILE, "utf8"))?.[1];
+    expect(image).toMatch(/--max-old-space-size=\d+/);
+    expect(exporter.env).toEqual([{ name: "NODE_OPTIONS", value: image }]);
   });
 
   it("every toggle on: the values reach their objects", async () => {
@@ -337,7 +345,10 @@ describe("what each case is about", () => {
       labels: { release: "kube-prometheus-stack" },
     });
     const exporter = exporterOf(rendered.objects);
-    expect(exporter.env).toEqual([{ name: "NODE_OPTIONS", value: "--max-old-space-size=256" }]);
+    expect(exporter.env).toEqual([
+      { name: "NODE_OPTIONS", value: "--max-old-space-size=256" },
+      { name: "TZ", value: "UTC" },
+    ]);
     expect(exporter.volumeMounts).toContainEqual(
       expect.objectContaining({ name: "corp-ca", mountPath: "/etc/ssl/corp" }),
     );
