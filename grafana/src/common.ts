@@ -12,6 +12,7 @@ import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as statetimeline from "@grafana/grafana-foundation-sdk/statetimeline";
 import * as table from "@grafana/grafana-foundation-sdk/table";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import { Unit } from "./units.js";
 
 /** Tag carried by every mosapi dashboard; the dashboard links list dashboards by it. */
 export const TAG = "mosapi";
@@ -291,6 +292,27 @@ export function earlyWarningThresholds(): dashboard.ThresholdsConfigBuilder {
     [0.25, "orange"],
     [0.51, "red"],
   ]);
+}
+
+/**
+ * The field overrides of a "share of probes losing a name server" table column: a ratio drawn as
+ * a gauge coloured by {@link earlyWarningThresholds}. The TLD detail and the fleet overview use
+ * it for the same column.
+ *
+ * @returns the overrides for `.overrideByName(column, …)`.
+ */
+export function earlyWarningShareOverrides(): dashboard.DynamicConfigValue[] {
+  return [
+    { id: "unit", value: Unit.ratio },
+    { id: "min", value: 0 },
+    { id: "max", value: 1 },
+    { id: "thresholds", value: earlyWarningThresholds().build() },
+    { id: "color", value: { mode: dashboard.FieldColorModeId.Thresholds } },
+    {
+      id: "custom.cellOptions",
+      value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Basic },
+    },
+  ];
 }
 
 /**

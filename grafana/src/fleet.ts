@@ -15,7 +15,7 @@ import {
   codeMappings,
   colorByThresholds,
   detailLink,
-  earlyWarningThresholds,
+  earlyWarningShareOverrides,
   instantQuery,
   ladderThresholds,
   organize,
@@ -278,17 +278,7 @@ function earlyWarningTable(): Panel {
     )
     .sortBy([new common.TableSortByFieldStateBuilder().displayName("Probes losing it").desc(true)])
     .overrideByName("Target", [ROW_LINK])
-    .overrideByName("Probes losing it", [
-      { id: "unit", value: Unit.ratio },
-      { id: "min", value: 0 },
-      { id: "max", value: 1 },
-      { id: "thresholds", value: earlyWarningThresholds().build() },
-      { id: "color", value: { mode: dashboard.FieldColorModeId.Thresholds } },
-      {
-        id: "custom.cellOptions",
-        value: { type: common.TableCellDisplayMode.Gauge, mode: common.BarGaugeDisplayMode.Basic },
-      },
-    ]);
+    .overrideByName("Probes losing it", earlyWarningShareOverrides());
 }
 
 function incidentTable(): Panel {

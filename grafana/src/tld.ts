@@ -16,6 +16,7 @@ import {
   baseDashboard,
   codeMappings,
   colorByThresholds,
+  earlyWarningShareOverrides,
   earlyWarningThresholds,
   instantQuery,
   ladderThresholds,
@@ -200,20 +201,7 @@ function earlyWarningPanels(): Panel[] {
       .sortBy([
         new common.TableSortByFieldStateBuilder().displayName("Probes losing it").desc(true),
       ])
-      .overrideByName("Probes losing it", [
-        { id: "unit", value: Unit.ratio },
-        { id: "min", value: 0 },
-        { id: "max", value: 1 },
-        { id: "thresholds", value: earlyWarningThresholds().build() },
-        { id: "color", value: { mode: dashboard.FieldColorModeId.Thresholds } },
-        {
-          id: "custom.cellOptions",
-          value: {
-            type: common.TableCellDisplayMode.Gauge,
-            mode: common.BarGaugeDisplayMode.Basic,
-          },
-        },
-      ]),
+      .overrideByName("Probes losing it", earlyWarningShareOverrides()),
     timeseriesPanel({
       title: "Probes losing each name server over time",
       description:
