@@ -213,6 +213,21 @@ export function timeseriesPanel(spec: PanelSpec): timeseries.PanelBuilder {
     .showPoints(common.VisibilityMode.Never);
 }
 
+/**
+ * A {@link timeseriesPanel} that draws the threshold steps as dashed lines: the levels a reader
+ * compares the series with (escalation ladder, alert thresholds).
+ */
+export function timeseriesWithLines(
+  spec: PanelSpec,
+  steps: dashboard.ThresholdsConfigBuilder,
+): timeseries.PanelBuilder {
+  return timeseriesPanel(spec)
+    .thresholds(steps)
+    .thresholdsStyle(
+      new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),
+    );
+}
+
 /** A stat panel showing the last value of each series. */
 export function statPanel(spec: PanelSpec): stat.PanelBuilder {
   return withSpec(new stat.PanelBuilder(), spec)

@@ -26,6 +26,7 @@ import {
   tableQuery,
   thresholds,
   timeseriesPanel,
+  timeseriesWithLines,
 } from "./common.js";
 import { SERVICE_STATES, byTarget, nameServerDownShare, serviceStateCodes } from "./promql.js";
 import { Unit } from "./units.js";
@@ -355,27 +356,26 @@ function freshnessPanels(): Panel[] {
         ),
       ],
     }),
-    timeseriesPanel({
-      title: "Data age, worst target",
-      description:
-        "Age of ICANN's data (now − lastUpdateApiDatabase, normally under a few minutes) and " +
-        "time since our last successful state refresh, for the worst target. The dashed line " +
-        "is 15 minutes, where the stale-data alert fires.",
-      unit: Unit.seconds,
-      span: 9,
-      height: 7,
-      queries: [
-        rangeQuery("max(time() - mosapi_data_timestamp_seconds)", "ICANN data age"),
-        rangeQuery(
-          'max(time() - mosapi_last_refresh_success_timestamp_seconds{collector="state"})',
-          "since last state refresh",
-        ),
-      ],
-    })
-      .thresholds(thresholds("green", [[900, "red"]]))
-      .thresholdsStyle(
-        new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),
-      ),
+    timeseriesWithLines(
+      {
+        title: "Data age, worst target",
+        description:
+          "Age of ICANN's data (now − lastUpdateApiDatabase, normally under a few minutes) and " +
+          "time since our last successful state refresh, for the worst target. The dashed line " +
+          "is 15 minutes, where the stale-data alert fires.",
+        unit: Unit.seconds,
+        span: 9,
+        height: 7,
+        queries: [
+          rangeQuery("max(time() - mosapi_data_timestamp_seconds)", "ICANN data age"),
+          rangeQuery(
+            'max(time() - mosapi_last_refresh_success_timestamp_seconds{collector="state"})',
+            "since last state refresh",
+          ),
+        ],
+      },
+      thresholds("green", [[900, "red"]]),
+    ),
   ];
 }
 

@@ -29,6 +29,7 @@ import {
   targetVariables,
   thresholds,
   timeseriesPanel,
+  timeseriesWithLines,
 } from "./common.js";
 import {
   SERVICE_STATES,
@@ -202,22 +203,21 @@ function earlyWarningPanels(): Panel[] {
         new common.TableSortByFieldStateBuilder().displayName("Probes losing it").desc(true),
       ])
       .overrideByName("Probes losing it", earlyWarningShareOverrides()),
-    timeseriesPanel({
-      title: "Probes losing each name server over time",
-      description:
-        "The share of probes that saw each name server down, measurement after measurement. " +
-        "The dashed lines are 25 % (alert MosapiNameServerLosingProbes, when the service is " +
-        "still Up and at least 2 probes lose the name server for 10 minutes) and 51 % (SLAM " +
-        "counts the name server down for the cycle).",
-      unit: Unit.ratio,
-      span: 12,
-      height: 8,
-      queries: [rangeQuery(share, "{{service_type}} {{nameserver}}")],
-    })
-      .thresholds(earlyWarningThresholds())
-      .thresholdsStyle(
-        new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),
-      )
+    timeseriesWithLines(
+      {
+        title: "Probes losing each name server over time",
+        description:
+          "The share of probes that saw each name server down, measurement after measurement. " +
+          "The dashed lines are 25 % (alert MosapiNameServerLosingProbes, when the service is " +
+          "still Up and at least 2 probes lose the name server for 10 minutes) and 51 % (SLAM " +
+          "counts the name server down for the cycle).",
+        unit: Unit.ratio,
+        span: 12,
+        height: 8,
+        queries: [rangeQuery(share, "{{service_type}} {{nameserver}}")],
+      },
+      earlyWarningThresholds(),
+    )
       .axisSoftMin(0)
       .axisSoftMax(1),
     probesByResultPanel({
@@ -268,21 +268,20 @@ function earlyWarningPanels(): Panel[] {
 function downtimePanels(): Panel[] {
   const ratio = `max by (service_type) (mosapi_service_emergency_threshold_ratio${SEL})`;
   return [
-    timeseriesPanel({
-      title: "Emergency threshold used",
-      description:
-        "Share of each service's rolling-week emergency threshold used (emergencyThreshold ÷ " +
-        "100). The dashed lines are ICANN's escalation ladder: 10 %, 25 %, 50 %, 75 %, 100 % " +
-        "(threshold reached: the TLD may go to an emergency back-end operator).",
-      unit: Unit.ratio,
-      span: 12,
-      height: 9,
-      queries: [rangeQuery(ratio, "{{service_type}}")],
-    })
-      .thresholds(ladderThresholds())
-      .thresholdsStyle(
-        new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),
-      )
+    timeseriesWithLines(
+      {
+        title: "Emergency threshold used",
+        description:
+          "Share of each service's rolling-week emergency threshold used (emergencyThreshold ÷ " +
+          "100). The dashed lines are ICANN's escalation ladder: 10 %, 25 %, 50 %, 75 %, 100 % " +
+          "(threshold reached: the TLD may go to an emergency back-end operator).",
+        unit: Unit.ratio,
+        span: 12,
+        height: 9,
+        queries: [rangeQuery(ratio, "{{service_type}}")],
+      },
+      ladderThresholds(),
+    )
       .axisSoftMin(0)
       .axisSoftMax(1),
     timeseriesPanel({
