@@ -58,8 +58,12 @@ export function measurementsJob(
     const now = deps.clock.now();
     const today = treeDay(now);
     const todays = latestMeasurementId(await listDay(service, today, signal));
+    const afterMidnight = now % DAY_MS < MIDNIGHT_GRACE_MS;
+    // Yesterday's listing is needed only until today's has a measurement or the grace period
+    // is over: let it go then, not a day later.
+    if (!afterMidnight || todays !== undefined) pastDays.delete(service);
     if (todays !== undefined) return { day: today, id: todays };
-    if (now % DAY_MS >= MIDNIGHT_GRACE_MS) return undefined;
+    if (!afterMidnight) return undefined;
     const yesterday = treeDay(now - DAY_MS);
     const key = dayPath(yesterday);
     let past = pastDays.get(service);

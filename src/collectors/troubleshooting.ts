@@ -71,8 +71,11 @@ export function troubleshootingJob(
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
-    if (todays !== undefined && todays.length > 0) return [{ day: today, names: todays }];
     const afterMidnight = now % DAY_MS < MIDNIGHT_GRACE_MS;
+    // Yesterday's listing (up to one name per probe × IP × cycle) is needed only until today's
+    // has files or the grace period is over: let it go then, not a day later.
+    if (!afterMidnight || (todays !== undefined && todays.length > 0)) pastDay = undefined;
+    if (todays !== undefined && todays.length > 0) return [{ day: today, names: todays }];
     if (!afterMidnight) return todays === undefined ? null : [];
     const yesterday = treeDay(now - DAY_MS);
     if (pastDay?.day !== dayPath(yesterday)) {
