@@ -3,6 +3,7 @@
  * `.json.gz` bodies and with `Content-Encoding: gzip`, where the path breaks, and a 404 on the
  * trace tree read as "not offered for this account" (no failure, one info log, a slow retry).
  */
+import { setMaxListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { stateJob } from "../../src/collectors/state.js";
 import {
@@ -51,6 +52,8 @@ async function run(scenario: Scenario, rounds = 1) {
   const [target] = targets;
   if (target === undefined) throw new Error("no target");
   const signal = new AbortController().signal;
+  // As the scheduler's signal: one round downloads its trace files at once, each listening.
+  setMaxListeners(0, signal);
   await stateJob(jobDeps, target, 60_000).run(signal);
   const job = troubleshootingJob(jobDeps, target, 300_000);
   const outcomes = [];
