@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { Scheduler, initialSpreadMs, type RefreshJob } from "../../src/collectors/scheduler.js";
 import { FakeClock } from "../helpers/fake-clock.js";
@@ -210,6 +211,28 @@ describe("Scheduler", () => {
     await s.stop();
     scheduler = undefined;
     expect(aborted).toBe(true);
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it("gives each loop a signal of its own: a refresh's listeners never sit among the fleet's", async () => {
+    // Adding or removing an abort listener walks the signal's listeners: with one signal for
+    // every loop, each request of a 1,000-target start paid for the other 5,999 loops.
+    const clock = new FakeClock();
+    const seen: number[] = [];
+    const signals = new Set<AbortSignal>();
+    const jobs = Array.from({ length: 500 }, () =>
+      job(async (signal) => {
+        signals.add(signal);
+        seen.push(getEventListeners(signal, "abort").length);
+        return Promise.resolve({});
+      }),
+    );
+    const { scheduler: s } = start(clock, jobs);
+    await clock.advanceAsync(10_000);
+    expect(signals.size).toBe(500);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(1);
+    await s.stop();
+    scheduler = undefined;
     expect(clock.pending()).toEqual([]);
   });
 
