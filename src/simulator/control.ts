@@ -21,6 +21,8 @@ import type { SimulatorStats } from "./stats.js";
 export interface SimulatorControls {
   /** A copy of the accounting counters. */
   readonly stats: () => SimulatorStats;
+  /** A copy of `stats().requests.byTarget` alone, cheap enough to poll at a fleet's scale. */
+  readonly requestsByTarget: () => SimulatorStats["requests"]["byTarget"];
   readonly resetStats: () => void;
   /**
    * Adds a fault; returns its id.

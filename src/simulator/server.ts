@@ -110,6 +110,7 @@ export function createSimulatorApp(options: SimulatorOptions): SimulatorApp {
 
   const controls: SimulatorControls = {
     stats: () => stats.snapshot(sessions.active()),
+    requestsByTarget: () => stats.requestsByTarget(),
     resetStats: () => {
       stats.reset();
     },

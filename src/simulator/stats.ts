@@ -124,6 +124,15 @@ export class StatsRecorder {
     this.#faults = {};
   }
 
+  /**
+   * A copy of the per-target request counts only: what a poll for "has every target been
+   * answered" needs. {@link snapshot} copies `byPath` too, one entry per distinct path, which
+   * grows with every recent measurement and trace file ever asked for.
+   */
+  requestsByTarget(): SimulatorStats["requests"]["byTarget"] {
+    return structuredClone(this.#requests.byTarget);
+  }
+
   /** A deep copy of the counters. */
   snapshot(activeSessions: number): SimulatorStats {
     return structuredClone({

@@ -34,6 +34,12 @@ describe("accounting over HTTP", () => {
     expect(stats.logins).toEqual({ example_ry: { ok: 1, failed: 1 } });
     expect(stats.sessions).toEqual({ active: 0, created: 1, evicted: 0, expired: 0, closed: 1 });
     expect(stats.concurrency.current).toEqual({ example_ry: 0, "(anonymous)": 0 });
+    // The cheap per-target copy the fleet benchmark polls: the same counts, not the live object.
+    const byTarget = h.sim.requestsByTarget();
+    expect(byTarget).toEqual(stats.requests.byTarget);
+    await h.get(STATE, { cookie });
+    expect(byTarget["ry/example"]?.state).toBe(2);
+    expect(h.sim.requestsByTarget()["ry/example"]?.state).toBe(3);
   });
 
   it("records peak concurrency per credential", async () => {
