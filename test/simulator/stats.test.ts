@@ -38,8 +38,8 @@ describe("accounting over HTTP", () => {
     const byTarget = h.sim.requestsByTarget();
     expect(byTarget).toEqual(stats.requests.byTarget);
     await h.get(STATE, { cookie });
-    expect(byTarget["ry/example"]?.state).toBe(2);
-    expect(h.sim.requestsByTarget()["ry/example"]?.state).toBe(3);
+    expect(byTarget["ry/example"]?.["state"]).toBe(2);
+    expect(h.sim.requestsByTarget()["ry/example"]?.["state"]).toBe(3);
   });
 
   it("records peak concurrency per credential", async () => {
