@@ -5,8 +5,11 @@
  *
  * - the time from spawn to the first 200 on /-/ready and to first full data (every collector of
  *   every target answered, per the simulator's counters, then checked on /metrics);
- * - with `latencyMs`, full data against its floor: the requests the simulator answered until
- *   then × latency ÷ the cap of 4 slots;
+ * - with `latencyMs`, full data against its floor, two ways: the nominal floor (the requests the
+ *   simulator answered until then × latency ÷ the cap of 4 slots), and the floor measured in
+ *   the same run: a bare client replaying those requests against the same simulator, 4 at a
+ *   time, doing nothing with the answers (see lib/replay.js); with the exporter's and the
+ *   simulator's CPU time and the mean request time the exporter saw;
  * - the exporter's memory: resident (VmRSS) and its high-water mark since spawn (VmHWM, the peak
  *   the kernel saw) at full data, then every 10 s for `settleMs` (the settled RSS is the median
  *   of those samples);
@@ -23,7 +26,8 @@ import { fileURLToPath } from "node:url";
 import { ask, forkChild, stopChild } from "./lib/child.js";
 import { FLEET_ACCOUNT, FLEET_CREDENTIALS, TEMPLATE_COUNT, fleetTld } from "./lib/fleet.js";
 import { fetchText } from "./lib/http-client.js";
-import { mb, median, ms, procMemory } from "./lib/stats.js";
+import { replay } from "./lib/replay.js";
+import { mb, median, ms, procCpuSeconds, procMemory } from "./lib/stats.js";
 
 const SIM = fileURLToPath(new URL("./lib/sim-server.js", import.meta.url));
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
@@ -88,6 +92,9 @@ function complete(counts, i) {
   );
 }
 
+/** Seconds of CPU in a `process.cpuUsage()` value. */
+const cpuSeconds = ({ user, system }) => (user + system) / 1e6;
+
 const sleep = (msec) => new Promise((resolve) => setTimeout(resolve, msec));
 
 /** Runs the startup benchmark for `n` targets; prints and returns the figures. */
@@ -95,13 +102,17 @@ export async function benchStartup(
   n,
   { timeoutMs = 60_000, latencyMs = 0, settleMs = 0, nodeArgs = [] } = {},
 ) {
-  const { child: sim, first } = await forkChild(SIM, [String(n)]);
+  const { child: sim, first } = await forkChild(
+    SIM,
+    latencyMs > 0 ? [String(n), "--log"] : [String(n)],
+  );
   if (latencyMs > 0) await ask(sim, { latency: latencyMs });
   const dir = await mkdtemp(join(tmpdir(), "mosapi-bench-"));
   const file = join(dir, "config.yml");
   await writeFile(file, config(first.url, n));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const simCpuBefore = (await ask(sim, "usage")).cpu;
   const started = performance.now();
   const exporter = spawn(
     process.execPath,
@@ -119,6 +130,11 @@ export async function benchStartup(
       stdio: ["ignore", "ignore", "pipe"],
     },
   );
+  const exited = new Promise((resolve) => exporter.once("exit", resolve));
+  const stopExporter = async () => {
+    if (exporter.exitCode === null && exporter.signalCode === null) exporter.kill("SIGTERM");
+    await exited;
+  };
   let stderr = "";
   exporter.stderr.on("data", (chunk) => {
     stderr += chunk;
@@ -150,14 +166,24 @@ export async function benchStartup(
       } else await sleep(50);
     }
     const memory = await procMemory(exporter.pid);
+    const cpu = {
+      exporter: await procCpuSeconds(exporter.pid),
+      simulator: cpuSeconds((await ask(sim, "usage")).cpu) - cpuSeconds(simCpuBefore),
+    };
+    const answered = latencyMs > 0 ? (await ask(sim, "log")).log.slice(0, requests) : [];
     const { text } = await fetchText(`${base}/metrics`);
     const refreshed = text
       .split("\n")
       .filter((l) => l.startsWith("mosapi_last_refresh_success_timestamp_seconds{")).length;
-    const failures = text
-      .split("\n")
-      .filter((l) => l.startsWith("mosapi_refresh_failures_total{"))
-      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+    const sumOf = (prefix) =>
+      text
+        .split("\n")
+        .filter((l) => l.startsWith(prefix))
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+    const meanRequestMs =
+      (1000 * sumOf("mosapi_request_duration_seconds_sum")) /
+      sumOf("mosapi_request_duration_seconds_count");
+    const failures = sumOf("mosapi_refresh_failures_total{");
     const afterScrape = await procMemory(exporter.pid);
     const settled = [];
     const settleStart = performance.now();
@@ -172,6 +198,11 @@ export async function benchStartup(
         ? undefined
         : (totalRequests((await ask(sim, "stats")).byTarget) - requestsBefore) / n / settleHours;
     const floorMs = latencyMs > 0 && fullMs !== undefined ? (requests * latencyMs) / 4 : undefined;
+    // The replay needs the simulator to itself, and the exporter's sessions logged out.
+    await stopExporter();
+    const replayed =
+      floorMs === undefined ? undefined : await replay(first.url, answered, FLEET_ACCOUNT);
+    const simMsPerRequest = answered.reduce((sum, e) => sum + e.ms, 0) / answered.length;
     const rssSettled = settled.map((m) => m.rss);
     const peakSettled = settled.at(-1)?.peakRss;
     const flags = nodeArgs.length === 0 ? "default Node.js flags" : nodeArgs.join(" ");
@@ -185,7 +216,9 @@ export async function benchStartup(
         `exporter RSS then ${mb(memory.rss)} (peak ${mb(memory.peakRss)}); after one /metrics scrape ${mb(afterScrape.rss)}, peak ${mb(afterScrape.peakRss)}` +
         (floorMs === undefined
           ? ""
-          : `\nfull data vs floor: ${ms(fullMs)} against ${ms(floorMs)} (${requests} requests × ${latencyMs} ms ÷ 4): ${(fullMs / floorMs).toFixed(2)}×`) +
+          : `\nfull data vs nominal floor: ${ms(fullMs)} against ${ms(floorMs)} (${requests} requests × ${latencyMs} ms ÷ 4): ${(fullMs / floorMs).toFixed(2)}×` +
+            `\nfull data vs floor measured in this run: a bare client replaying the ${replayed.requests} requests against this simulator, 4 at a time, took ${ms(replayed.ms)} (${((4 * replayed.ms) / replayed.requests).toFixed(1)} ms per request${replayed.failed ? `, ${replayed.failed} not 2xx` : ""}): ${(fullMs / replayed.ms).toFixed(2)}×` +
+            `\nuntil full data: exporter CPU ${cpu.exporter.toFixed(1)} s (${((100 * cpu.exporter * 1000) / fullMs).toFixed(0)} % of a core), simulator CPU ${cpu.simulator.toFixed(1)} s; mean request ${meanRequestMs.toFixed(1)} ms as the exporter saw it, ${simMsPerRequest.toFixed(1)} ms inside the simulator`) +
         (settled.length === 0
           ? ""
           : `\nsettled: RSS every 10 s for ${ms(settleMs)} after full data ${rssSettled.map(mb).join(", ")}` +
@@ -204,14 +237,14 @@ export async function benchStartup(
       peakRss: afterScrape.peakRss,
       requests,
       floorMs,
+      replayMs: replayed?.ms,
+      cpu,
       rssSettled,
       peakSettled,
       perTargetHour,
     };
   } finally {
-    const exited = new Promise((resolve) => exporter.once("exit", resolve));
-    if (exporter.exitCode === null) exporter.kill("SIGTERM");
-    await exited;
+    await stopExporter();
     await stopChild(sim);
     await rm(dir, { recursive: true, force: true });
   }

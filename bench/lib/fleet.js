@@ -144,8 +144,12 @@ export function silentLogger() {
  * (an RSP's one account holds one session per TLD), so the benchmark measures the exporter,
  * not login churn.
  */
-export function startFleetSimulator(n) {
-  return startSimulator({ scenario: fleetScenario(n), maxSessionsPerAccount: n + 10 });
+export function startFleetSimulator(n, { logger } = {}) {
+  return startSimulator({
+    scenario: fleetScenario(n),
+    maxSessionsPerAccount: n + 10,
+    ...(logger === undefined ? {} : { logger }),
+  });
 }
 
 /** A real MoSAPI client and snapshot store for the first `n` fleet TLDs of `sim`. */

@@ -59,3 +59,15 @@ export async function procMemory(pid) {
     Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN) * 1024;
   return { rss: field("VmRSS"), peakRss: field("VmHWM") };
 }
+
+/**
+ * CPU time (user + system) process `pid` has used, in seconds, from /proc (Linux; clock ticks
+ * of 1/100 s, the kernel's USER_HZ on every Linux Node.js supports).
+ */
+export async function procCpuSeconds(pid) {
+  const { readFile } = await import("node:fs/promises");
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
