@@ -87,10 +87,9 @@ async function simulate(
 
   const end = clock.now() + ms;
   for (;;) {
-    // Quiet: no refresh running, every loop asleep, nothing in flight at the simulator.
-    await waitUntil(
-      () => running === 0 && clock.pending().length === jobs.length && inFlight(sim) === 0,
-    );
+    // Quiet: no refresh running, every job queued under the scheduler's one sleep, nothing in
+    // flight at the simulator.
+    await waitUntil(() => running === 0 && clock.pending().length === 1 && inFlight(sim) === 0);
     const next = clock.msUntilNextWake();
     if (next === undefined || clock.now() + next > end) break;
     clock.advance(next);
