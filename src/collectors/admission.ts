@@ -2,10 +2,9 @@
  * Admission of due refreshes, per credential: at most `limit` refreshes of one credential run
  * at once, and at most one per target; the rest wait here as a small record each (priority,
  * target and a start callback), not as suspended requests with deadlines, headers and buffers,
- * nor as promises with abort listeners. When a running
- * refresh ends, the most urgent waiting one (see priority.ts) whose target is idle starts,
- * first due first among equals, so the capacity left is shared fairly across targets and a
- * slow target holds at most one place.
+ * nor as promises with abort listeners. When a running refresh ends, the most urgent waiting
+ * one (see priority.ts) whose target is idle starts, first due first among equals, so the
+ * capacity left is shared fairly across targets and a slow target holds at most one place.
  *
  * `state` refreshes are not admitted here: they start when due (at most one per target), and
  * the client gives their requests the next free slot.

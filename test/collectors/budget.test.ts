@@ -2,7 +2,8 @@
  * The upstream budget (issue: full coverage, item 5): how many MoSAPI requests one target costs
  * per hour at the default intervals, measured with the simulator's own counters over one
  * simulated hour. The exporter and the simulator share one fake clock; time only moves when
- * every refresh loop is asleep and no request is in flight, so the hour is exact and fast.
+ * no refresh runs, every job waits in the scheduler and no request is in flight, so the hour is
+ * exact and fast.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { alarmedJob } from "../../src/collectors/alarmed.js";

@@ -193,7 +193,7 @@ describe("Scheduler", () => {
     expect(sink.records().some((r) => r["msg"] === "refresh failed unexpectedly")).toBe(true);
   });
 
-  it("stop() aborts an in-flight refresh and resolves once every loop has exited", async () => {
+  it("stop() aborts an in-flight refresh and resolves once every run has settled", async () => {
     const clock = new FakeClock();
     let aborted = false;
     const { scheduler: s } = start(clock, [
