@@ -1,10 +1,10 @@
 /**
  * Admission of due refreshes, per credential: at most `limit` refreshes of one credential run
- * at once, and at most one per target; the rest wait here as a small record each (the job and
- * its resolver), not as suspended requests with deadlines, headers and buffers. When a running
- * refresh ends, the most urgent waiting one (see priority.ts) whose target is idle starts,
- * first due first among equals, so the capacity left is shared fairly across targets and a
- * slow target holds at most one place.
+ * at once, and at most one per target; the rest wait here as a small record each (priority,
+ * target and a start callback), not as suspended requests with deadlines, headers and buffers,
+ * nor as promises with abort listeners. When a running refresh ends, the most urgent waiting
+ * one (see priority.ts) whose target is idle starts, first due first among equals, so the
+ * capacity left is shared fairly across targets and a slow target holds at most one place.
  *
  * `state` refreshes are not admitted here: they start when due (at most one per target), and
  * the client gives their requests the next free slot.
@@ -16,7 +16,7 @@ import type { RefreshJob } from "./scheduler.js";
 interface Waiting {
   readonly priority: number;
   readonly target: string;
-  readonly admit: () => void;
+  readonly start: (release: () => void) => void;
 }
 
 /** The places of one credential. */
@@ -45,38 +45,26 @@ export class Admission {
   }
 
   /**
-   * Resolves with a release function once `job` may run; call it when the refresh ends.
-   *
-   * @throws the signal's reason when it aborts first (the place in the queue is given up).
+   * Starts `job` once it may run: calls `start` with a release function at once when the
+   * credential has a free place and the target runs nothing, else queues the job as a record
+   * and calls `start` when a place frees up. Call the release function when the refresh ends.
    */
-  async enter(job: RefreshJob, signal: AbortSignal): Promise<() => void> {
-    signal.throwIfAborted();
+  request(job: RefreshJob, start: (release: () => void) => void): void {
     const lane = this.#lane(job.target.credentials);
     const target = targetKey(job.target);
+    const waiting: Waiting = { priority: collectorPriority(job.collector), target, start };
     if (lane.running < this.#limit && !lane.busyTargets.has(target)) {
-      this.#take(lane, target);
-      return this.#releaser(lane, target);
+      this.#admit(lane, waiting);
+      return;
     }
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = lane.waiting.indexOf(waiting);
-        if (index >= 0) lane.waiting.splice(index, 1);
-        reject(signal.reason as Error);
-      };
-      const waiting: Waiting = {
-        priority: collectorPriority(job.collector),
-        target,
-        admit: () => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        },
-      };
-      let index = lane.waiting.length;
-      while (index > 0 && (lane.waiting[index - 1]?.priority ?? 0) > waiting.priority) index -= 1;
-      lane.waiting.splice(index, 0, waiting);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
-    return this.#releaser(lane, target);
+    let index = lane.waiting.length;
+    while (index > 0 && (lane.waiting[index - 1]?.priority ?? 0) > waiting.priority) index -= 1;
+    lane.waiting.splice(index, 0, waiting);
+  }
+
+  /** Forgets every waiting refresh (the scheduler stops); running ones still release. */
+  clear(): void {
+    for (const lane of this.#lanes.values()) lane.waiting.length = 0;
   }
 
   #lane(credentials: string): Lane {
@@ -88,20 +76,18 @@ export class Admission {
     return lane;
   }
 
-  #take(lane: Lane, target: string): void {
+  /** Takes a place for `waiting` and starts it. */
+  #admit(lane: Lane, waiting: Waiting): void {
     lane.running += 1;
-    lane.busyTargets.add(target);
-  }
-
-  #releaser(lane: Lane, target: string): () => void {
+    lane.busyTargets.add(waiting.target);
     let released = false;
-    return () => {
+    waiting.start(() => {
       if (released) return;
       released = true;
       lane.running -= 1;
-      lane.busyTargets.delete(target);
+      lane.busyTargets.delete(waiting.target);
       this.#admitNext(lane);
-    };
+    });
   }
 
   /** Starts waiting refreshes while places are free, skipping targets already running one. */
@@ -113,8 +99,7 @@ export class Admission {
         continue;
       }
       lane.waiting.splice(i, 1);
-      this.#take(lane, next.target);
-      next.admit();
+      this.#admit(lane, next);
     }
   }
 }

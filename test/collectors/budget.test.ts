@@ -2,7 +2,8 @@
  * The upstream budget (issue: full coverage, item 5): how many MoSAPI requests one target costs
  * per hour at the default intervals, measured with the simulator's own counters over one
  * simulated hour. The exporter and the simulator share one fake clock; time only moves when
- * every refresh loop is asleep and no request is in flight, so the hour is exact and fast.
+ * no refresh runs, every job waits in the scheduler and no request is in flight, so the hour is
+ * exact and fast.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { alarmedJob } from "../../src/collectors/alarmed.js";
@@ -87,10 +88,9 @@ async function simulate(
 
   const end = clock.now() + ms;
   for (;;) {
-    // Quiet: no refresh running, every loop asleep, nothing in flight at the simulator.
-    await waitUntil(
-      () => running === 0 && clock.pending().length === jobs.length && inFlight(sim) === 0,
-    );
+    // Quiet: no refresh running, every job queued under the scheduler's one sleep, nothing in
+    // flight at the simulator.
+    await waitUntil(() => running === 0 && clock.pending().length === 1 && inFlight(sim) === 0);
     const next = clock.msUntilNextWake();
     if (next === undefined || clock.now() + next > end) break;
     clock.advance(next);

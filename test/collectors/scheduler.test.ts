@@ -1,7 +1,8 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { Scheduler, initialSpreadMs, type RefreshJob } from "../../src/collectors/scheduler.js";
-import { FakeClock } from "../helpers/fake-clock.js";
+import type { Clock } from "../../src/util/clock.js";
+import { FakeClock, settle } from "../helpers/fake-clock.js";
 import { tld } from "../helpers/fixtures.js";
 import { createLogSink } from "../helpers/log-sink.js";
 import { createLogger } from "../../src/log/logger.js";
@@ -22,10 +23,10 @@ afterEach(async () => {
   scheduler = undefined;
 });
 
-function start(clock: FakeClock, jobs: RefreshJob[], random = () => 0.5) {
+function start(clock: FakeClock, jobs: RefreshJob[], random = () => 0.5, wrapped: Clock = clock) {
   const sink = createLogSink();
   scheduler = new Scheduler({
-    clock,
+    clock: wrapped,
     logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
     random,
   });
@@ -192,7 +193,7 @@ describe("Scheduler", () => {
     expect(sink.records().some((r) => r["msg"] === "refresh failed unexpectedly")).toBe(true);
   });
 
-  it("stop() aborts an in-flight refresh and resolves once every loop has exited", async () => {
+  it("stop() aborts an in-flight refresh and resolves once every run has settled", async () => {
     const clock = new FakeClock();
     let aborted = false;
     const { scheduler: s } = start(clock, [
@@ -214,9 +215,9 @@ describe("Scheduler", () => {
     expect(clock.pending()).toEqual([]);
   });
 
-  it("gives each loop a signal of its own: a refresh's listeners never sit among the fleet's", async () => {
+  it("gives each run a signal of its own: a refresh's listeners never sit among the fleet's", async () => {
     // Adding or removing an abort listener walks the signal's listeners: with one signal for
-    // every loop, each request of a 1,000-target start paid for the other 5,999 loops.
+    // every job, each request of a 1,000-target start paid for the other 5,999 jobs.
     const clock = new FakeClock();
     const seen: number[] = [];
     const signals = new Set<AbortSignal>();
@@ -290,4 +291,282 @@ describe("Scheduler", () => {
     expect(started.slice(6)).toEqual(["c/downtime"]);
     expect(scheduler.admissionCounts("creds")).toEqual({ running: 2, waiting: 0 });
   });
+
+  it("holds one pending sleep and no controller per waiting job, however many jobs wait", async () => {
+    const fake = new FakeClock();
+    const clock = new CountingClock(fake);
+    const created = countAbortControllers();
+    try {
+      const jobs = Array.from({ length: 2000 }, (_, i) =>
+        job(() => Promise.resolve({}), MINUTE, i % 2 === 0 ? "state" : "alarmed"),
+      );
+      let i = 0;
+      start(fake, jobs, () => (i++ * 0.618_034) % 1, clock);
+      // 2,000 jobs queued: one sleep, one signal, one listener on it.
+      expect(clock.inFlight).toBe(1);
+      expect(clock.signals.size).toBe(1);
+      expect(created.count).toBe(1);
+      const [signal] = clock.signals;
+      expect(signal && getEventListeners(signal, "abort").length).toBe(1);
+      // The first round runs (each run with a controller of its own, dropped when it settles)
+      // and every job waits again for its next one.
+      await fake.advanceAsync(30_000);
+      expect(clock.maxInFlight).toBe(1);
+      expect(clock.inFlight).toBe(1);
+      expect(fake.pending()).toHaveLength(1);
+      // Waiting costs no controller: another half minute with nothing due makes none.
+      created.count = 0;
+      await fake.advanceAsync(20_000);
+      expect(created.count).toBe(0);
+      expect(clock.inFlight).toBe(1);
+    } finally {
+      created.restore();
+    }
+  });
+
+  it("re-arms its one sleep when a job is queued before the earliest due time", async () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const runs: { collector: string; at: number }[] = [];
+    let finishState: (() => void) | undefined;
+    start(clock, [
+      job(
+        () => {
+          runs.push({ collector: "metrica", at: clock.now() - t0 });
+          return Promise.resolve({});
+        },
+        60 * MINUTE,
+        "metrica",
+      ),
+      job(
+        (signal) => {
+          runs.push({ collector: "state", at: clock.now() - t0 });
+          return new Promise((resolve) => {
+            finishState = () => {
+              resolve({});
+            };
+            signal.addEventListener("abort", finishState);
+          });
+        },
+        1000,
+        "state",
+      ),
+    ]);
+    await clock.advanceAsync(5); // both first due at 5 ms (random 0.5 × 10 ms)
+    expect(runs).toEqual([
+      { collector: "state", at: 5 },
+      { collector: "metrica", at: 5 },
+    ]);
+    // The hour-long job is queued first: the one sleep waits for it.
+    expect(clock.pending()).toEqual([60 * MINUTE]);
+    await clock.advanceAsync(100);
+    finishState?.();
+    await settle();
+    // state settles and is due in 1 s, before the hour: the sleep is replaced, not added to.
+    expect(clock.pending()).toEqual([1000]);
+    await clock.advanceAsync(1000);
+    expect(runs.at(-1)).toEqual({ collector: "state", at: 1105 });
+  });
+
+  it("starts jobs due at the same time in the order they were queued, state first", async () => {
+    const clock = new FakeClock();
+    const order: string[] = [];
+    const ids = ["e", "b", "d", "a", "c"];
+    const jobs = ids.flatMap((id) =>
+      (["alarmed", "state"] as const).map((collector): RefreshJob => ({
+        target: tld(id),
+        collector,
+        intervalMs: MINUTE,
+        run: () => {
+          order.push(`${id}/${collector}`);
+          return Promise.resolve({});
+        },
+      })),
+    );
+    // random 0: every first refresh is due at once, and every next one a whole round later.
+    start(clock, jobs, () => 0);
+    await clock.advanceAsync(0);
+    const firstRound = [...ids.map((id) => `${id}/state`), ...ids.map((id) => `${id}/alarmed`)];
+    expect(order).toEqual(firstRound);
+    // They settle in that order and are queued again in it: the next round is the same.
+    await clock.advanceAsync(0.9 * MINUTE);
+    expect(order).toEqual([...firstRound, ...firstRound]);
+  });
+
+  it("never runs a job twice at once, whatever its runs take against its interval", async () => {
+    const clock = new FakeClock();
+    const running = new Map<number, number>();
+    let overlaps = 0;
+    let runs = 0;
+    const jobs = Array.from({ length: 50 }, (_, id): RefreshJob => ({
+      target: tld(`t${String(id % 10)}`),
+      collector:
+        (["state", "incidents", "alarmed", "metrica", "downtime"] as const)[id % 5] ?? "state",
+      intervalMs: 1000,
+      run: async (signal) => {
+        runs++;
+        const now = (running.get(id) ?? 0) + 1;
+        running.set(id, now);
+        if (now > 1) overlaps++;
+        try {
+          // Runs of 0 to 3 intervals (1 s each), varied per job and round.
+          await clock.sleep(((id * 7 + runs) % 4) * 1000, signal);
+        } finally {
+          running.set(id, (running.get(id) ?? 1) - 1);
+        }
+        return {};
+      },
+    }));
+    start(clock, jobs);
+    await clock.advanceAsync(30_000);
+    expect(runs).toBeGreaterThan(200);
+    expect(overlaps).toBe(0);
+  });
+
+  it("stop() while every job sleeps: drops them, leaves no sleep, and a later start() runs nothing", async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const jobs = Array.from({ length: 100 }, () =>
+      job(() => {
+        calls++;
+        return Promise.resolve({});
+      }),
+    );
+    const { scheduler: s } = start(clock, jobs);
+    await clock.advanceAsync(2000);
+    expect(calls).toBe(100);
+    await s.stop();
+    expect(clock.pending()).toEqual([]);
+    s.start(jobs);
+    await clock.advanceAsync(10 * MINUTE);
+    expect(calls).toBe(100);
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it("stop() while jobs run: aborts each run, resolves once the last has settled, starts none waiting for admission", async () => {
+    const clock = new FakeClock();
+    const sink = createLogSink();
+    scheduler = new Scheduler({
+      clock,
+      logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
+      random: () => 0,
+      maxRunningPerCredential: 1,
+    });
+    const started: string[] = [];
+    const aborted: string[] = [];
+    let settleLast: (() => void) | undefined;
+    const hanging = (id: string, collector: RefreshJob["collector"]): RefreshJob => ({
+      target: tld(id),
+      collector,
+      intervalMs: MINUTE,
+      run: (signal) => {
+        started.push(`${id}/${collector}`);
+        return new Promise((resolve, reject) => {
+          signal.addEventListener("abort", () => {
+            aborted.push(`${id}/${collector}`);
+            // One run takes its time to wind down after the abort; the other rejects.
+            if (id === "a") {
+              settleLast = () => {
+                resolve({});
+              };
+            } else reject(signal.reason as Error);
+          });
+        });
+      },
+    });
+    scheduler.start([hanging("a", "state"), hanging("b", "alarmed"), hanging("c", "alarmed")]);
+    await clock.advanceAsync(0);
+    expect(started).toEqual(["a/state", "b/alarmed"]);
+    expect(scheduler.admissionCounts("creds")).toEqual({ running: 1, waiting: 1 });
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => {
+      stopped = true;
+    });
+    await settle();
+    expect(aborted.sort()).toEqual(["a/state", "b/alarmed"]);
+    expect(stopped).toBe(false);
+    settleLast?.();
+    await stopping;
+    expect(stopped).toBe(true);
+    // c never started: b's place was not handed on; a rejection caused by stop() is no bug.
+    expect(started).toEqual(["a/state", "b/alarmed"]);
+    expect(scheduler.admissionCounts("creds")).toEqual({ running: 0, waiting: 0 });
+    expect(clock.pending()).toEqual([]);
+    expect(sink.records().some((r) => r["msg"] === "refresh failed unexpectedly")).toBe(false);
+    scheduler = undefined;
+  });
+
+  it("is held up by a wall clock stepped back for at most one sleep, not for the step", async () => {
+    const fake = new FakeClock();
+    let skew = 0;
+    const clock: Clock = {
+      now: () => fake.now() + skew,
+      sleep: (ms, signal) => fake.sleep(ms, signal),
+    };
+    const t0 = fake.now();
+    const runs: number[] = [];
+    start(
+      fake,
+      [
+        job(() => {
+          runs.push(fake.now() - t0);
+          return Promise.resolve({});
+        }),
+      ],
+      () => 0.5,
+      clock,
+    );
+    await fake.advanceAsync(5);
+    expect(runs).toEqual([5]);
+    skew = -60 * MINUTE;
+    await fake.advanceAsync(3 * MINUTE);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    const gaps = runs.slice(1).map((at, i) => at - (runs[i] ?? 0));
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(2 * MINUTE);
+  });
 });
+
+/** Wraps a clock, counting its sleeps in flight and the signals handed to them. */
+class CountingClock implements Clock {
+  inFlight = 0;
+  maxInFlight = 0;
+  readonly signals = new Set<AbortSignal>();
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  now(): number {
+    return this.#clock.now();
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal !== undefined) this.signals.add(signal);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.#clock.sleep(ms, signal);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+/** Counts the AbortControllers created until `restore()`. */
+function countAbortControllers(): { count: number; restore: () => void } {
+  const Original = globalThis.AbortController;
+  const counter = {
+    count: 0,
+    restore: () => {
+      globalThis.AbortController = Original;
+    },
+  };
+  globalThis.AbortController = class extends Original {
+    constructor() {
+      super();
+      counter.count++;
+    }
+  };
+  return counter;
+}
