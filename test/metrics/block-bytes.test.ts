@@ -5,6 +5,8 @@
  * grows and shrinks), one long-lived renderer prints what a fresh one prints, and renders only
  * the entries it has no bytes for.
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot, TraceView } from "../../src/snapshot/snapshot.js";
 import type { TraceSummary } from "../../src/mosapi/probe-network.js";
@@ -183,6 +185,30 @@ describe("prepare", () => {
       fresh({ version: 4, targets: [b, a] }),
     );
     expect(rendered).toEqual([]);
+  });
+});
+
+describe("what the renderer keeps alive", () => {
+  it("not the entries of snapshots it rendered before (a generation of parsed data)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const renderer = new SnapshotRenderer();
+    const refs = ((): WeakRef<TargetSnapshot>[] => {
+      const old = Array.from({ length: 20 }, (_, i) => entryOf(`t${i}`, prng(i)));
+      renderer.render({ version: 1, targets: old });
+      old.slice(0, 5).forEach((entry) => {
+        renderer.prepare({ ...entry, up: !entry.up });
+      });
+      return old.map((entry) => new WeakRef(entry));
+    })();
+    const current = Array.from({ length: 20 }, (_, i) => entryOf(`t${i}`, prng(100 + i)));
+    renderer.prepare(current[0]!);
+    const snapshot: Snapshot = { version: 2, targets: current };
+    expect(renderer.render(snapshot)).toBe(fresh(snapshot));
+    // A WeakRef keeps its target until the job that made it ends.
+    await new Promise(setImmediate);
+    gc();
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toEqual([]);
   });
 });
 
