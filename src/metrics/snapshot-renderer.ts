@@ -82,7 +82,7 @@ function byteLengthOf(source: Source, family: number): number {
  * The lines of consecutive targets, from `sources`, in one allocation: the unchanged targets'
  * bytes copied from the block that held them, the others' lines encoded. One Buffer per block
  * built, never one per target and refresh: that would churn the native allocator, whose freed
- * memory stays in the RSS, where a block is one allocation of a size that changes little.
+ * memory stays in the RSS.
  */
 function layout(sources: readonly Source[]): Omit<Block, "ids"> {
   const n = sources.length;
@@ -161,14 +161,14 @@ function placesIn(blocks: readonly Block[]): Map<number, Placed> {
  * √N balances those two costs.
  *
  * Each target's lines are held once, as bytes in its block (outside V8's heap), not also as
- * strings per entry: those cost 8 MB of live heap at 1,000 targets (bench/memory.js, 28 → 20
- * MB), and every MB of live heap about 1.4 MB of RSS with V8's growing factor. A block is
- * built again by copying its unchanged targets' byte ranges from the blocks that held them and
- * encoding only the changed targets' lines, so a rendering's strings live only until they are
- * encoded (from {@link prepare}: until the next render). The price: a block whose targets
- * only moved (a target added or removed before it, a reload) is copied, as it was joined from
- * the strings before; and an entry that leaves the snapshot and comes back is rendered again,
- * its bytes gone with the block that held them.
+ * strings per entry: those strings were 8 MB of live heap at 1,000 targets (bench/memory.js:
+ * 28 → 20 MB), which V8's heap growth multiplies in the RSS. A block is built again by copying
+ * its unchanged targets' byte ranges from the blocks that held them and encoding only the
+ * changed targets' lines, so a rendering's strings live only until they are encoded (from
+ * {@link prepare}: until the next render). The price: an entry that leaves the snapshot and
+ * comes back is rendered again, its bytes gone with the block that held them; and lines
+ * rendered ahead wait as strings until a render, which comes at once only when gzip is
+ * wanted (render.ts builds the chunks ahead then), else with the next scrape.
  */
 export class SnapshotRenderer {
   /**
