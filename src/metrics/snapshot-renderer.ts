@@ -1,8 +1,9 @@
 /**
  * Snapshot → MoSAPI-derived metric families in the text format, cached. Each target's lines are
- * rendered once per entry object and reused: the store replaces only the entry that changed
- * (copy on write), so after a refresh only that target is rendered again. What the series are
- * is snapshot-series.ts's business; this file decides only how they become bytes.
+ * rendered once per entry object and kept as bytes until the entry leaves the snapshot: the
+ * store replaces only the entry that changed (copy on write), so after a refresh only that
+ * target is rendered again. What the series are is snapshot-series.ts's business; this file
+ * decides only how they become bytes.
  */
 import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import { targetKey } from "../mosapi/target.js";
@@ -11,6 +12,7 @@ import { SNAPSHOT_METRICS } from "./names.js";
 import { addTarget, addTraces, FAMILY_KEYS, type FamilyKey } from "./snapshot-series.js";
 
 const HEADERS = FAMILY_KEYS.map((key) => familyHeader(SNAPSHOT_METRICS[key]));
+const FAMILY_COUNT = FAMILY_KEYS.length;
 
 function newFamilies(): Record<FamilyKey, FamilyWriter> {
   return Object.fromEntries(
@@ -34,28 +36,89 @@ function sharedLinesOf(entries: readonly TargetSnapshot[]): Lines {
   return FAMILY_KEYS.map((key) => families[key].text());
 }
 
-/**
- * The lines of consecutive targets joined family by family and encoded as UTF-8: one view per
- * family (undefined where it has no series), all into one allocation. Lines stay strings until
- * here on purpose: they live in V8's heap, which compacts, whereas a Buffer per target and
- * refresh would churn the native allocator, whose freed memory stays in the RSS.
- */
-function encode(parts: readonly Lines[]): Encoded {
-  const sizes = FAMILY_KEYS.map((_key, family) =>
-    parts.reduce((sum, lines) => sum + Buffer.byteLength(lines[family] ?? "", "utf8"), 0),
-  );
-  const bytes = Buffer.allocUnsafeSlow(sizes.reduce((sum, size) => sum + size, 0));
-  let offset = 0;
-  return sizes.map((size, family) => {
-    if (size === 0) return undefined;
-    const start = offset;
-    for (const lines of parts) offset += bytes.write(lines[family] ?? "", offset, "utf8");
-    return bytes.subarray(start, offset);
-  });
-}
-
 /** A block's bytes per family in {@link FAMILY_KEYS} order (undefined if none). */
 type Encoded = readonly (Buffer | undefined)[];
+
+/**
+ * A run of consecutive targets of the last snapshot rendered, their lines held once: as UTF-8
+ * in one Buffer, family by family and, within a family, target by target, so that each
+ * family's lines are one view of it (a chunk of the body).
+ */
+interface Block {
+  /**
+   * Each target's token ({@link SnapshotRenderer}'s `#ids`), which tells whether its entry
+   * changed; holding the entries instead would keep a whole generation of parsed MoSAPI data
+   * alive.
+   */
+  readonly ids: readonly number[];
+  readonly bytes: Buffer;
+  /**
+   * Where the lines of target `i` in family `f` start in {@link bytes}: at `f × n + i` (n
+   * targets); they end where the next range starts (the last element is the total length).
+   */
+  readonly offsets: Uint32Array;
+  readonly encoded: Encoded;
+}
+
+/** Where a target's lines come from when its block is built: rendered, or an older block. */
+type Source = { readonly lines: Lines } | { readonly block: Block; readonly index: number };
+
+/** A target's source and token. */
+type Placed = Source & { readonly id: number };
+
+/** The range of target `index`'s lines of `family` in `block`'s bytes. */
+function rangeOf(block: Block, family: number, index: number): [number, number] {
+  const at = family * block.ids.length + index;
+  return [block.offsets[at] ?? 0, block.offsets[at + 1] ?? 0];
+}
+
+function byteLengthOf(source: Source, family: number): number {
+  if ("lines" in source) return Buffer.byteLength(source.lines[family] ?? "", "utf8");
+  const [start, end] = rangeOf(source.block, family, source.index);
+  return end - start;
+}
+
+/**
+ * The lines of consecutive targets, from `sources`, in one allocation: the unchanged targets'
+ * bytes copied from the block that held them, the others' lines encoded. One Buffer per block
+ * built, never one per target and refresh: that would churn the native allocator, whose freed
+ * memory stays in the RSS.
+ */
+function layout(sources: readonly Source[]): Omit<Block, "ids"> {
+  const n = sources.length;
+  const offsets = new Uint32Array(FAMILY_COUNT * n + 1);
+  let total = 0;
+  for (let family = 0; family < FAMILY_COUNT; family++) {
+    sources.forEach((source, index) => {
+      offsets[family * n + index] = total;
+      total += byteLengthOf(source, family);
+    });
+  }
+  offsets[FAMILY_COUNT * n] = total;
+  const bytes = Buffer.allocUnsafeSlow(total);
+  for (let family = 0; family < FAMILY_COUNT; family++) {
+    sources.forEach((source, index) => {
+      const at = offsets[family * n + index] ?? 0;
+      if ("lines" in source) {
+        bytes.write(source.lines[family] ?? "", at, "utf8");
+      } else {
+        const [start, end] = rangeOf(source.block, family, source.index);
+        source.block.bytes.copy(bytes, at, start, end);
+      }
+    });
+  }
+  const encoded = FAMILY_KEYS.map((_key, family) => {
+    const start = offsets[family * n] ?? 0;
+    const end = offsets[(family + 1) * n] ?? 0;
+    return end > start ? bytes.subarray(start, end) : undefined;
+  });
+  return { bytes, offsets, encoded };
+}
+
+/** `lines` encoded as UTF-8, one view per family (undefined where it has no series). */
+function encode(lines: Lines): Encoded {
+  return layout([{ lines }]).encoded;
+}
 
 /** Each family's `# HELP`/`# TYPE` lines, alone (the first family) and after a blank line. */
 const HEADER_BYTES = HEADERS.map((header) => Buffer.from(header, "utf8"));
@@ -72,33 +135,54 @@ function hasDuplicateTargets(snapshot: Snapshot): boolean {
   return keys.size !== snapshot.targets.length;
 }
 
-/**
- * A run of consecutive targets of the last snapshot rendered: their lines (whose identity
- * tells whether an entry changed; holding the entries instead would keep a whole generation
- * of parsed MoSAPI data alive) and the lines encoded.
- */
-interface Block {
-  readonly lines: readonly Lines[];
-  readonly encoded: Encoded;
+function sameIds(a: readonly number[], b: readonly (number | undefined)[]): boolean {
+  return a.length === b.length && a.every((id, index) => id === b[index]);
 }
 
-function sameLines(a: readonly Lines[], b: readonly Lines[]): boolean {
-  return a.length === b.length && a.every((lines, index) => lines === b[index]);
+/** Where each target of `blocks` is, by token. */
+function placesIn(blocks: readonly Block[]): Map<number, Placed> {
+  const places = new Map<number, Placed>();
+  for (const block of blocks) {
+    block.ids.forEach((id, index) => places.set(id, { id, block, index }));
+  }
+  return places;
 }
 
 /**
- * Renders snapshots, remembering each target entry's lines for as long as the entry object
- * lives, so rendering the next snapshot costs only its changed entries.
+ * Renders snapshots, keeping each target's lines (as bytes) for as long as its entry object
+ * is in the last snapshot rendered, so rendering the next snapshot costs only its changed
+ * entries.
  *
  * The output is a list of chunks, not one body: a family's lines are the targets' lines in
  * order, and the targets are grouped into about √N blocks whose lines are joined, encoded and
- * kept. After one target changes, only its block is encoded again (√N targets × the
+ * kept. After one target changes, only its block is built again (√N targets × the
  * families), and a scrape sends 17 × √N chunks with one `writev` instead of building and
  * encoding the whole body (7.7 MB at 1,000 targets) or handing 17 × N pieces to the socket;
  * √N balances those two costs.
+ *
+ * Each target's lines are held once, as bytes in its block (outside V8's heap), not also as
+ * strings per entry: those strings were 8 MB of live heap at 1,000 targets (bench/memory.js:
+ * 28 → 20 MB), which V8's heap growth multiplies in the RSS. A block is built again by copying
+ * its unchanged targets' byte ranges from the blocks that held them and encoding only the
+ * changed targets' lines, so a rendering's strings live only until they are encoded (from
+ * {@link prepare}: until the next render). The price: an entry that leaves the snapshot and
+ * comes back is rendered again, its bytes gone with the block that held them; and lines
+ * rendered ahead wait as strings until a render, which comes at once only when gzip is
+ * wanted (render.ts builds the chunks ahead then), else with the next scrape.
  */
 export class SnapshotRenderer {
-  readonly #lines = new WeakMap<TargetSnapshot, Lines>();
+  /**
+   * Each rendered entry's token, which blocks record instead of the entry; held weakly, so an
+   * entry that leaves the store takes its token with it.
+   */
+  readonly #ids = new WeakMap<TargetSnapshot, number>();
+  #nextId = 0;
+  /**
+   * Lines rendered ahead by {@link prepare} and not yet encoded into a block, by target: only
+   * the newest entry's (an older one's are dropped, never accumulated), and none of them
+   * past the next {@link renderChunks}.
+   */
+  readonly #prepared = new Map<string, Placed>();
   readonly #onTargetRendered: (entry: TargetSnapshot) => void;
   #blocks: readonly Block[] = [];
   /** The shared (trace) families of the last render, and the trace views they came from. */
@@ -117,7 +201,7 @@ export class SnapshotRenderer {
    */
   renderChunks(snapshot: Snapshot): readonly Buffer[] {
     const blocks = hasDuplicateTargets(snapshot)
-      ? [encode([linesOf(snapshot.targets)])]
+      ? [encode(linesOf(snapshot.targets))]
       : this.#blocksOf(snapshot.targets);
     blocks.push(this.#sharedOf(snapshot.targets));
     const chunks: Buffer[] = [];
@@ -133,11 +217,13 @@ export class SnapshotRenderer {
   }
 
   /**
-   * Renders `entry`'s lines now unless they are cached, so that a later {@link renderChunks}
-   * of a snapshot holding it finds them ready.
+   * Renders `entry`'s lines now unless it was rendered before, so that the next
+   * {@link renderChunks} of a snapshot holding it finds them ready. They are held until that
+   * render encodes them (or drops them, if its snapshot does not hold the entry), and only
+   * for the newest entry prepared per target.
    */
   prepare(entry: TargetSnapshot): void {
-    this.#linesOf(entry);
+    if (!this.#ids.has(entry)) this.#prepared.set(targetKey(entry.target), this.#render(entry));
   }
 
   /** {@link renderChunks} as one string. */
@@ -148,17 +234,32 @@ export class SnapshotRenderer {
   /** The encoded lines of each block of `targets`, reusing the blocks that did not change. */
   #blocksOf(targets: readonly TargetSnapshot[]): Encoded[] {
     const size = Math.max(1, Math.ceil(Math.sqrt(targets.length)));
+    const previous = this.#blocks;
+    let places: Map<number, Placed> | undefined;
     const blocks: Block[] = [];
     for (let start = 0; start < targets.length; start += size) {
-      const lines = targets.slice(start, start + size).map((entry) => this.#linesOf(entry));
-      const cached = this.#blocks[blocks.length];
-      blocks.push(
-        cached !== undefined && sameLines(cached.lines, lines)
-          ? cached
-          : { lines, encoded: encode(lines) },
-      );
+      const entries = targets.slice(start, start + size);
+      const cached = previous[blocks.length];
+      const known = entries.map((entry) => this.#ids.get(entry));
+      if (cached !== undefined && sameIds(cached.ids, known)) {
+        blocks.push(cached);
+        continue;
+      }
+      const sources = entries.map((entry, index): Placed => {
+        const id = known[index];
+        if (id === undefined) return this.#render(entry);
+        // Most often an unchanged target sits where it sat; else it moved (targets added,
+        // removed or reordered), or it was prepared, or its bytes are gone (rendered once,
+        // then left out of a render): rendered again.
+        if (cached?.ids[index] === id) return { id, block: cached, index };
+        places ??= placesIn(previous);
+        const prepared = this.#prepared.get(targetKey(entry.target));
+        return places.get(id) ?? (prepared?.id === id ? prepared : this.#render(entry));
+      });
+      blocks.push({ ids: sources.map((source) => source.id), ...layout(sources) });
     }
     this.#blocks = blocks;
+    this.#prepared.clear();
     return blocks.map((block) => block.encoded);
   }
 
@@ -173,19 +274,21 @@ export class SnapshotRenderer {
     ) {
       return cached.encoded;
     }
-    const encoded = encode([sharedLinesOf(targets)]);
+    const encoded = encode(sharedLinesOf(targets));
     this.#shared = { views, encoded };
     return encoded;
   }
 
-  #linesOf(entry: TargetSnapshot): Lines {
-    let lines = this.#lines.get(entry);
-    if (lines === undefined) {
-      lines = linesOf([entry]);
-      this.#lines.set(entry, lines);
-      this.#onTargetRendered(entry);
+  /** Renders `entry`'s lines, giving it a token unless it has one. */
+  #render(entry: TargetSnapshot): Placed {
+    const lines = linesOf([entry]);
+    let id = this.#ids.get(entry);
+    if (id === undefined) {
+      id = this.#nextId++;
+      this.#ids.set(entry, id);
     }
-    return lines;
+    this.#onTargetRendered(entry);
+    return { id, lines };
   }
 }
 

@@ -1,0 +1,286 @@
+/**
+ * The renderer keeps each target's lines once, as bytes in its block, and builds a changed
+ * block by copying the unchanged targets' bytes: whatever the sequence of snapshots (targets
+ * changed, added, removed, reordered, duplicated, shared traces, blocks shifting as the fleet
+ * grows and shrinks), one long-lived renderer prints what a fresh one prints, and renders only
+ * the entries it has no bytes for.
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { describe, expect, it } from "vitest";
+import type { Snapshot, TargetSnapshot, TraceView } from "../../src/snapshot/snapshot.js";
+import type { TraceSummary } from "../../src/mosapi/probe-network.js";
+import { targetKey } from "../../src/mosapi/target.js";
+import { SnapshotRenderer } from "../../src/metrics/snapshot-renderer.js";
+import { healthyEntry, registrar, stateFixture, tld } from "../helpers/fixtures.js";
+import { renderWithPromClient } from "./prom-client-reference.js";
+
+const AT = 1_795_435_230_000;
+const STATES = ["state-healthy", "state-dns-down", "state-maintenance", "state-unknown"].map(
+  (name) => stateFixture(name),
+);
+
+/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Traces over a few probes × IPs, so that targets share some (first target wins). */
+function traces(random: () => number): TraceView | null {
+  if (random() < 0.5) return null;
+  const list: TraceSummary[] = [];
+  for (const probe of ["p1", "p2"]) {
+    for (const ip of ["192.0.2.1", "192.0.2.2", "2001:db8::1"]) {
+      if (random() < 0.4) {
+        list.push({
+          probe,
+          ip,
+          testTime: 1_795_435_000 + Math.floor(random() * 100),
+          hops: 1 + Math.floor(random() * 20),
+          reached: random() < 0.8,
+          lossRatio: Math.floor(random() * 10) / 10,
+          ...(random() < 0.7 ? { rttSeconds: Math.floor(random() * 1000) / 10000 } : {}),
+        });
+      }
+    }
+  }
+  return { traces: list };
+}
+
+/** A new entry object for target `id`, its data drawn from `random`. */
+function entryOf(id: string, random: () => number): TargetSnapshot {
+  const target = id.startsWith("r") ? registrar(id.slice(1)) : tld(id);
+  const state = STATES[Math.floor(random() * STATES.length)] ?? STATES[0]!;
+  const entry = healthyEntry(target, state, AT + Math.floor(random() * 1000) * 1000);
+  return {
+    ...entry,
+    up: random() < 0.9,
+    alarmed: { dns: random() < 0.5, rdds: random() < 0.5 },
+    downtimeMinutes: { dns: Math.floor(random() * 100) },
+    traces: traces(random),
+  };
+}
+
+function counting(): { renderer: SnapshotRenderer; rendered: TargetSnapshot[] } {
+  const rendered: TargetSnapshot[] = [];
+  return { renderer: new SnapshotRenderer((e) => rendered.push(e)), rendered };
+}
+
+const fresh = (snapshot: Snapshot) => new SnapshotRenderer().render(snapshot);
+
+describe("a long-lived renderer prints what a fresh one prints", () => {
+  const fleet = (n: number) => Array.from({ length: n }, (_, i) => entryOf(`t${i}`, prng(i + 1)));
+
+  it("when the first target is removed, shifting every block, without rendering any", () => {
+    const { renderer, rendered } = counting();
+    const targets = fleet(30);
+    renderer.render({ version: 1, targets });
+    rendered.length = 0;
+    for (let n = 29; n >= 20; n--) {
+      const snapshot: Snapshot = { version: 31 - n, targets: targets.slice(30 - n) };
+      expect(renderer.render(snapshot)).toBe(fresh(snapshot));
+    }
+    expect(rendered).toEqual([]);
+  });
+
+  it("when the fleet grows past a square, changing the block size, rendering only the new", () => {
+    const { renderer, rendered } = counting();
+    const targets = fleet(26);
+    // 16 targets: blocks of 4; 17: blocks of 5; 25: 5; 26: 6.
+    for (const n of [16, 17, 25, 26]) {
+      rendered.length = 0;
+      const snapshot: Snapshot = { version: n, targets: targets.slice(0, n) };
+      expect(renderer.render(snapshot)).toBe(fresh(snapshot));
+      expect(rendered).toHaveLength(n === 16 ? 16 : n === 17 ? 1 : n === 25 ? 8 : 1);
+    }
+  });
+
+  it("when targets are reordered (a reload), moving them between blocks", async () => {
+    const { renderer, rendered } = counting();
+    const targets = fleet(20);
+    renderer.render({ version: 1, targets });
+    rendered.length = 0;
+    const reversed: Snapshot = { version: 2, targets: [...targets].reverse() };
+    expect(renderer.render(reversed)).toBe(fresh(reversed));
+    expect(renderer.render(reversed)).toBe(await renderWithPromClient(reversed));
+    expect(rendered).toEqual([]);
+  });
+
+  it("when a snapshot holds one target twice, and after it", () => {
+    const { renderer, rendered } = counting();
+    const targets = fleet(9);
+    renderer.render({ version: 1, targets });
+    rendered.length = 0;
+    const twice: Snapshot = { version: 2, targets: [...targets, { ...targets[4]!, up: false }] };
+    expect(renderer.render(twice)).toBe(fresh(twice));
+    const changed = [...targets];
+    changed[2] = entryOf("t2", prng(99));
+    const after: Snapshot = { version: 3, targets: changed };
+    expect(renderer.render(after)).toBe(fresh(after));
+    expect(rendered).toEqual([changed[2]]);
+  });
+
+  it("when the targets sharing a trace swap places, so another one's values win", async () => {
+    const trace = (hops: number): TraceSummary => ({
+      probe: "p1",
+      ip: "192.0.2.1",
+      testTime: 1_795_435_000,
+      hops,
+      reached: true,
+      lossRatio: 0,
+    });
+    const a = { ...healthyEntry(tld("a"), STATES[0]!, AT), traces: { traces: [trace(3)] } };
+    const b = { ...healthyEntry(tld("b"), STATES[0]!, AT), traces: { traces: [trace(7)] } };
+    const { renderer, rendered } = counting();
+    const first: Snapshot = { version: 1, targets: [a, b] };
+    const swapped: Snapshot = { version: 2, targets: [b, a] };
+    expect(renderer.render(first)).toContain('mosapi_trace_hops{probe="p1",ip="192.0.2.1"} 3\n');
+    const text = renderer.render(swapped);
+    expect(text).toContain('mosapi_trace_hops{probe="p1",ip="192.0.2.1"} 7\n');
+    expect(text).toBe(fresh(swapped));
+    expect(text).toBe(await renderWithPromClient(swapped));
+    expect(rendered).toEqual([a, b]);
+  });
+});
+
+describe("prepare", () => {
+  it("holds only the newest entry's lines per target: an older one is rendered again", () => {
+    const { renderer, rendered } = counting();
+    const [a, b] = [entryOf("a", prng(1)), entryOf("b", prng(2))];
+    renderer.render({ version: 1, targets: [a, b] });
+    const [a1, a2] = [entryOf("a", prng(3)), entryOf("a", prng(4))];
+    renderer.prepare(a1);
+    renderer.prepare(a2);
+    expect(rendered).toEqual([a, b, a1, a2]);
+    rendered.length = 0;
+    const older: Snapshot = { version: 2, targets: [a1, b] };
+    expect(renderer.render(older)).toBe(fresh(older));
+    expect(rendered).toEqual([a1]);
+  });
+
+  it("holds the lines until the next render only; an entry rendered once is not prepared again", () => {
+    const { renderer, rendered } = counting();
+    const [a, b] = [entryOf("a", prng(1)), entryOf("b", prng(2))];
+    renderer.render({ version: 1, targets: [a] });
+    renderer.prepare(b);
+    renderer.prepare(a);
+    expect(rendered).toEqual([a, b]);
+    rendered.length = 0;
+    // b's prepared lines are dropped by a render that does not need them...
+    renderer.render({ version: 2, targets: [a] });
+    const both: Snapshot = { version: 3, targets: [a, b] };
+    expect(renderer.render(both)).toBe(fresh(both));
+    expect(rendered).toEqual([b]);
+    // ...and, once in a block, b's bytes are found there.
+    rendered.length = 0;
+    renderer.prepare(b);
+    expect(renderer.render({ version: 4, targets: [b, a] })).toBe(
+      fresh({ version: 4, targets: [b, a] }),
+    );
+    expect(rendered).toEqual([]);
+  });
+});
+
+describe("what the renderer keeps alive", () => {
+  it("not the entries of snapshots it rendered before (a generation of parsed data)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const renderer = new SnapshotRenderer();
+    const refs = ((): WeakRef<TargetSnapshot>[] => {
+      const old = Array.from({ length: 20 }, (_, i) => entryOf(`t${i}`, prng(i)));
+      renderer.render({ version: 1, targets: old });
+      old.slice(0, 5).forEach((entry) => {
+        renderer.prepare({ ...entry, up: !entry.up });
+      });
+      return old.map((entry) => new WeakRef(entry));
+    })();
+    const current = Array.from({ length: 20 }, (_, i) => entryOf(`t${i}`, prng(100 + i)));
+    renderer.prepare(current[0]!);
+    const snapshot: Snapshot = { version: 2, targets: current };
+    expect(renderer.render(snapshot)).toBe(fresh(snapshot));
+    // A WeakRef keeps its target until the job that made it ends.
+    await new Promise(setImmediate);
+    gc();
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toEqual([]);
+  });
+});
+
+describe("a randomized sequence of snapshots", () => {
+  it("matches a fresh renderer at every step and renders only entries it holds no bytes for", async () => {
+    const random = prng(20261206);
+    const pick = (n: number) => Math.floor(random() * n);
+    let nextId = 50;
+    let targets = Array.from({ length: 50 }, (_, i) => entryOf(`t${i}`, random));
+    const { renderer, rendered } = counting();
+    // The model: the entries of the last render that built blocks, the newest prepared entry
+    // per target not consumed yet, and every entry ever rendered.
+    let held = new Set<TargetSnapshot>();
+    let prepared = new Map<string, TargetSnapshot>();
+    const ever = new WeakSet<TargetSnapshot>();
+    const replace = (index: number) => {
+      const old = targets[index]!;
+      const id = old.target.entity === "rr" ? `r${old.target.id}` : old.target.id;
+      targets[index] = entryOf(id, random);
+    };
+
+    for (let step = 1; step <= 400; step++) {
+      targets = [...targets];
+      const op = random();
+      if (op < 0.45) {
+        for (let k = 1 + pick(4); k > 0; k--) replace(pick(targets.length));
+      } else if (op < 0.6 && targets.length < 70) {
+        const id = random() < 0.2 ? `r${nextId++}` : `t${nextId++}`;
+        targets.splice(pick(targets.length + 1), 0, entryOf(id, random));
+      } else if (op < 0.75 && targets.length > 1) {
+        targets.splice(pick(targets.length), 1 + pick(3));
+      } else if (op < 0.85) {
+        const from = pick(targets.length);
+        const [moved] = targets.splice(from, 1);
+        targets.splice(pick(targets.length + 1), 0, moved!);
+      } else if (op < 0.9) {
+        targets.reverse();
+      } else if (op < 0.93) {
+        targets = targets.map((entry) => ({ ...entry }));
+      }
+      let snapshot: Snapshot = { version: step, targets };
+      const duplicated = random() < 0.05 && targets.length > 0;
+      if (duplicated) {
+        const twin = targets[pick(targets.length)]!;
+        snapshot = { version: step, targets: [...targets, { ...twin, up: !twin.up }] };
+      }
+
+      rendered.length = 0;
+      for (const entry of targets) {
+        if (held.has(entry) || random() < 0.7) continue;
+        renderer.prepare(entry);
+        if (!ever.has(entry)) {
+          expect(rendered.at(-1)).toBe(entry);
+          ever.add(entry);
+          prepared.set(targetKey(entry.target), entry);
+        }
+      }
+      rendered.length = 0;
+      const text = renderer.render(snapshot);
+      expect(text, `step ${step}`).toBe(fresh(snapshot));
+      if (step % 50 === 0) expect(text).toBe(await renderWithPromClient(snapshot));
+      if (duplicated) {
+        expect(rendered).toEqual([]);
+      } else {
+        const newest = new Set(prepared.values());
+        expect(rendered, `step ${step}`).toEqual(
+          targets.filter((entry) => !held.has(entry) && !newest.has(entry)),
+        );
+        for (const entry of targets) ever.add(entry);
+        held = new Set(targets);
+        prepared = new Map();
+      }
+    }
+  });
+});
