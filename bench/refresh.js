@@ -46,7 +46,7 @@ export async function benchRefresh(templates, n, { latencyMs = 50, cap = 4 } = {
     { host: "127.0.0.1", port: 0 },
   );
   const signal = new AbortController().signal;
-  // Every job of the round listens on this one signal, as in the scheduler.
+  // Every job of the round listens on this one signal (the scheduler gives each run its own).
   setMaxListeners(0, signal);
   try {
     // Warm-up without latency: sessions open, state known; then the other collectors' data.

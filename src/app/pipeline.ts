@@ -1,6 +1,7 @@
 /**
  * Everything that talks to MoSAPI for one loaded config: the MoSAPI client (its Agents,
- * limiters and sessions) and one refresh loop per target and collector. A reload builds a new
+ * limiters and sessions) and one refresh job per target and collector, scheduled by one
+ * Scheduler (waiting jobs are records under one timer: scheduler.ts). A reload builds a new
  * pipeline and retires the old one, handing the client over when its settings are unchanged
  * (see reload.ts); the snapshot store and the exporter's metrics outlive both.
  */
@@ -95,7 +96,7 @@ export function createClient(config: Config, deps: PipelineDependencies): Mosapi
   });
 }
 
-/** The MoSAPI client and refresh loops of one config. */
+/** The MoSAPI client and refresh jobs of one config. */
 export class Pipeline {
   /** The config this pipeline runs. */
   readonly config: Config;
@@ -107,7 +108,7 @@ export class Pipeline {
 
   /**
    * Wires `client` (built by {@link createClient}, or handed over by the previous pipeline) to
-   * the refresh loops of `config`, which start with {@link Pipeline.start}.
+   * the refresh jobs of `config`, which start with {@link Pipeline.start}.
    */
   constructor(config: Config, deps: PipelineDependencies, client: MosapiClient) {
     this.config = config;
@@ -121,7 +122,7 @@ export class Pipeline {
     });
   }
 
-  /** Starts one loop per target and enabled collector. Call once. */
+  /** Schedules one job per target and enabled collector. Call once. */
   start(): void {
     const { store, clock, logger, metrics } = this.#deps;
     const refresh: RefreshDependencies = {
@@ -135,7 +136,7 @@ export class Pipeline {
     // One trace-file cache for all targets: a file shared by several TLDs is downloaded once.
     const jobDeps = { ...refresh, client: this.client, traceFiles: new TraceFiles() };
     const intervals = this.config.collectors;
-    // One loop per target and collector: a slow or failing collector never holds up another.
+    // One job per target and collector: a slow or failing collector never holds up another.
     this.#scheduler.start(
       this.config.targets.flatMap((target) => [
         stateJob(jobDeps, target, intervals.state),
@@ -150,7 +151,7 @@ export class Pipeline {
   }
 
   /**
-   * Stops the loops (aborting in-flight refreshes: they write nothing more to the store), then
+   * Stops the jobs (aborting in-flight refreshes: they write nothing more to the store), then
    * logs out of every MoSAPI session and closes the client's Agents, within the config's
    * timeout. Idempotent; never rejects for a failed logout.
    */
@@ -162,7 +163,7 @@ export class Pipeline {
     return this.#closing;
   }
 
-  /** Stops the loops only; the client keeps its sessions ({@link Pipeline.close} logs out). */
+  /** Stops the jobs only; the client keeps its sessions ({@link Pipeline.close} logs out). */
   stopRefreshing(): Promise<void> {
     return this.#scheduler.stop();
   }
