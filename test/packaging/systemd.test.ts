@@ -46,6 +46,12 @@ describe("the systemd unit", () => {
     expect(entries.has("MemoryDenyWriteExecute")).toBe(false); // V8 needs W+X pages
   });
 
+  it("runs Node.js with the image's NODE_OPTIONS", () => {
+    const image = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(`${ROOT}Dockerfile`, "utf8"))?.[1];
+    expect(image).toBeTruthy();
+    expect(entries.get("Environment")).toContain(`"NODE_OPTIONS=${image}"`);
+  });
+
   it("hands each password file over with LoadCredential, where the documented config reads it", () => {
     const credentials = entries.get("LoadCredential") ?? [];
     expect(credentials.length).toBeGreaterThan(0);
