@@ -34,6 +34,18 @@ function start(clock: FakeClock, jobs: RefreshJob[], random = () => 0.5, wrapped
   return { scheduler, sink };
 }
 
+/** A scheduler (not started) on `clock` admitting `maxRunningPerCredential` refreshes, random 0. */
+function admitting(clock: FakeClock, maxRunningPerCredential: number) {
+  const sink = createLogSink();
+  scheduler = new Scheduler({
+    clock,
+    logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
+    random: () => 0,
+    maxRunningPerCredential,
+  });
+  return { scheduler, sink };
+}
+
 describe("Scheduler", () => {
   // Behaviour changed (issue 7): the first refresh used to start within 1 s whatever the fleet
   // size; it now starts within 10 ms per job of its collector (here 1 job: 10 ms).
@@ -239,13 +251,7 @@ describe("Scheduler", () => {
 
   it("admits a bounded number of refreshes per credential, one per target, most urgent first; state is never held back", async () => {
     const clock = new FakeClock();
-    const sink = createLogSink();
-    scheduler = new Scheduler({
-      clock,
-      logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
-      random: () => 0,
-      maxRunningPerCredential: 2,
-    });
+    const { scheduler: s } = admitting(clock, 2);
     const started: string[] = [];
     const finish = new Map<string, () => void>();
     const hanging = (id: string, collector: RefreshJob["collector"]): RefreshJob => ({
@@ -265,7 +271,7 @@ describe("Scheduler", () => {
       },
     });
     // Spread 0 (random 0): every first refresh is due at once, in this order.
-    scheduler.start([
+    s.start([
       hanging("a", "metrica"),
       hanging("a", "alarmed"),
       hanging("b", "metrica"),
@@ -277,7 +283,7 @@ describe("Scheduler", () => {
     await clock.advanceAsync(0);
     // Two places for creds, taken in arrival order; a's alarmed waits for a's metrica.
     expect(started).toEqual(["a/state", "b/state", "a/metrica", "b/metrica"]);
-    expect(scheduler.admissionCounts("creds")).toEqual({ running: 2, waiting: 3 });
+    expect(s.admissionCounts("creds")).toEqual({ running: 2, waiting: 3 });
     // b's place goes to the most urgent waiting refresh whose target is idle: c's incidents.
     finish.get("b/metrica")?.();
     await clock.advanceAsync(0);
@@ -289,7 +295,7 @@ describe("Scheduler", () => {
     finish.get("c/incidents")?.();
     await clock.advanceAsync(0);
     expect(started.slice(6)).toEqual(["c/downtime"]);
-    expect(scheduler.admissionCounts("creds")).toEqual({ running: 2, waiting: 0 });
+    expect(s.admissionCounts("creds")).toEqual({ running: 2, waiting: 0 });
   });
 
   it("holds one pending sleep and no controller per waiting job, however many jobs wait", async () => {
@@ -445,13 +451,7 @@ describe("Scheduler", () => {
 
   it("stop() while jobs run: aborts each run, resolves once the last has settled, starts none waiting for admission", async () => {
     const clock = new FakeClock();
-    const sink = createLogSink();
-    scheduler = new Scheduler({
-      clock,
-      logger: createLogger({ level: "debug", format: "json", destination: sink.destination }),
-      random: () => 0,
-      maxRunningPerCredential: 1,
-    });
+    const { scheduler: s, sink } = admitting(clock, 1);
     const started: string[] = [];
     const aborted: string[] = [];
     let settleLast: (() => void) | undefined;
@@ -474,12 +474,12 @@ describe("Scheduler", () => {
         });
       },
     });
-    scheduler.start([hanging("a", "state"), hanging("b", "alarmed"), hanging("c", "alarmed")]);
+    s.start([hanging("a", "state"), hanging("b", "alarmed"), hanging("c", "alarmed")]);
     await clock.advanceAsync(0);
     expect(started).toEqual(["a/state", "b/alarmed"]);
-    expect(scheduler.admissionCounts("creds")).toEqual({ running: 1, waiting: 1 });
+    expect(s.admissionCounts("creds")).toEqual({ running: 1, waiting: 1 });
     let stopped = false;
-    const stopping = scheduler.stop().then(() => {
+    const stopping = s.stop().then(() => {
       stopped = true;
     });
     await settle();
@@ -490,7 +490,7 @@ describe("Scheduler", () => {
     expect(stopped).toBe(true);
     // c never started: b's place was not handed on; a rejection caused by stop() is no bug.
     expect(started).toEqual(["a/state", "b/alarmed"]);
-    expect(scheduler.admissionCounts("creds")).toEqual({ running: 0, waiting: 0 });
+    expect(s.admissionCounts("creds")).toEqual({ running: 0, waiting: 0 });
     expect(clock.pending()).toEqual([]);
     expect(sink.records().some((r) => r["msg"] === "refresh failed unexpectedly")).toBe(false);
     scheduler = undefined;
