@@ -8,9 +8,13 @@
 import { notFound, ok } from "./answers.js";
 import { TREE_HISTORY_DAYS, dayBounds, listLevel, treeDays } from "./day-tree.js";
 import type { ResourceRequest, ResourceResponse } from "./endpoints.js";
-import { measurementBody } from "./measurement.js";
-import { forEnabledService, head, historyOf, type ServiceContext } from "./service-resources.js";
-import { cycleStatus } from "./slam.js";
+import {
+  cycleMeasurement,
+  forEnabledService,
+  head,
+  historyOf,
+  type ServiceContext,
+} from "./service-resources.js";
 
 const DAY_SECONDS = 86_400;
 
@@ -70,19 +74,6 @@ export function recentMeasurementResource(request: ResourceRequest): ResourceRes
     ) {
       return notFound("No such measurement.");
     }
-    const { service, timeline, spelling } = context;
-    const history = historyOf(context);
-    return ok(
-      measurementBody({
-        target: request.target,
-        service,
-        timeline,
-        version: request.version,
-        epoch: request.epoch,
-        now: request.now,
-        cycleIndex: index,
-        status: cycleStatus(history, timeline, spelling, request.epoch, index),
-      }),
-    );
+    return cycleMeasurement(context, historyOf(context), index);
   });
 }

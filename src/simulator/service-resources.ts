@@ -70,6 +70,30 @@ export function historyOf(context: ServiceContext): ServiceHistory {
   return serviceHistory(context.service, context.timeline, request.epoch, request.now);
 }
 
+/**
+ * The measurement object of cycle `cycleIndex` of the context's service, as both an incident's
+ * measurement and the recent-measurement tree serve it: one cycle, one answer.
+ */
+export function cycleMeasurement(
+  context: ServiceContext,
+  history: ServiceHistory,
+  cycleIndex: number,
+): ResourceResponse {
+  const { request, service, timeline, spelling } = context;
+  return ok(
+    measurementBody({
+      target: request.target,
+      service,
+      timeline,
+      version: request.version,
+      epoch: request.epoch,
+      now: request.now,
+      cycleIndex,
+      status: cycleStatus(history, timeline, spelling, request.epoch, cycleIndex),
+    }),
+  );
+}
+
 /** Runs `answer` for an enabled service of the target; 404 otherwise. */
 export function forEnabledService(
   request: ResourceRequest,
@@ -213,18 +237,6 @@ export function measurementResource(request: ResourceRequest): ResourceResponse 
     ) {
       return notFound("No such measurement in this incident.");
     }
-    const { service, timeline, spelling } = context;
-    return ok(
-      measurementBody({
-        target: request.target,
-        service,
-        timeline,
-        version: request.version,
-        epoch: request.epoch,
-        now: request.now,
-        cycleIndex,
-        status: cycleStatus(history, timeline, spelling, request.epoch, cycleIndex),
-      }),
-    );
+    return cycleMeasurement(context, history, cycleIndex);
   });
 }
