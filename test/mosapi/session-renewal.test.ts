@@ -48,13 +48,17 @@ function interceptLogin(
     .times(1);
 }
 
+/** A login answered with `id=<cookie>` for 15 minutes, then `states` answers to `state` with it. */
+function interceptSession(cookie: string, states: number): void {
+  interceptLogin(cookie, "Max-Age=900");
+  interceptState(pool, "/ry/example", cookie, states);
+}
+
 describe("a session whose cookie states its lifetime", () => {
   it("logs in again before the end instead of sending a request doomed to 401, without logging out", async () => {
     const { client, clock, observer } = createTestClient({ dispatcher: agent });
-    interceptLogin("c1", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c1", 2);
-    interceptLogin("c2", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c2", 1);
+    interceptSession("c1", 2);
+    interceptSession("c2", 1);
 
     await client.getState(tld("example"));
     clock.advance(LIFETIME - RENEW_MARGIN_MS - 1);
@@ -73,29 +77,25 @@ describe("a session whose cookie states its lifetime", () => {
 
   it("sends nothing while idle: the session renews only when a request is due", async () => {
     const { client, clock, observer } = createTestClient({ dispatcher: agent });
-    interceptLogin("c1", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c1", 1);
+    interceptSession("c1", 1);
     await client.getState(tld("example"));
     clock.advance(3 * LIFETIME);
     await settle();
     expect(observer.codes()).toEqual(["login 200", "monitoring/state 200"]);
     expect(clock.pending()).toEqual([]);
 
-    interceptLogin("c2", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c2", 1);
+    interceptSession("c2", 1);
     await client.getState(tld("example"));
     expect(observer.codes().slice(2)).toEqual(["login 200", "monitoring/state 200"]);
   });
 
   it("shares one login among 5 callers arriving at the renewal point", async () => {
     const { client, clock, observer } = createTestClient({ dispatcher: agent, maxConcurrency: 5 });
-    interceptLogin("c1", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c1", 1);
+    interceptSession("c1", 1);
     await client.getState(tld("example"));
     clock.advance(LIFETIME - RENEW_MARGIN_MS);
 
-    interceptLogin("c2", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c2", 5);
+    interceptSession("c2", 5);
     await Promise.all(Array.from({ length: 5 }, () => client.getState(tld("example"))));
     expect(observer.logins).toHaveLength(2);
     expect(observer.codes().filter((code) => code.endsWith(" 401"))).toEqual([]);
@@ -108,10 +108,8 @@ describe("a session whose cookie states its lifetime", () => {
       dispatcher: gate.dispatcher,
       timeoutMs: 2 * LIFETIME,
     });
-    interceptLogin("c1", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c1", 1);
-    interceptLogin("c2", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c2", 1);
+    interceptSession("c1", 1);
+    interceptSession("c2", 1);
 
     // The first request holds the target's slot (one request per target at a time) ...
     const first = client.getState(tld("example"));
@@ -141,8 +139,7 @@ describe("a session whose cookie states its lifetime", () => {
       date: new Date(serverNow).toUTCString(),
     });
     interceptState(pool, "/ry/example", "c1", 2);
-    interceptLogin("c2", "Max-Age=900");
-    interceptState(pool, "/ry/example", "c2", 1);
+    interceptSession("c2", 1);
 
     await client.getState(tld("example"));
     clock.advance(LIFETIME - RENEW_MARGIN_MS - 1);
@@ -155,8 +152,7 @@ describe("a session whose cookie states its lifetime", () => {
   it("logs the lifetime it learnt, never the cookie", async () => {
     const cookie = "5ecc0de0ba1eaf00d5ecc0de0ba1eaf00d5ecc0d";
     const { client, logs } = createTestClient({ dispatcher: agent });
-    interceptLogin(cookie, "Max-Age=900");
-    interceptState(pool, "/ry/example", cookie, 1);
+    interceptSession(cookie, 1);
     await client.getState(tld("example"));
     expect(logs.records().find((r) => r["msg"] === "logged in to MoSAPI")).toMatchObject({
       lifetimeSeconds: 900,
