@@ -108,7 +108,13 @@ export const measurementListSchema = z.preprocess(
   (value) => (Array.isArray(value) ? { measurements: value } : value),
   // One measurement per cycle: 100,000 DNS cycles are more than two months of incident. The
   // list is the answer's core; an item without an ID costs only itself.
-  partsObject({ measurements: partsList(measurementItem, 100_000, { required: true }) }),
+  partsObject({
+    measurements: partsList(measurementItem, 100_000, {
+      required: true,
+      // A day listing is a thousand bare IDs (one per DNS cycle): read them without zod.
+      quick: (raw) => (typeof raw === "string" && isPathSegment(raw) ? { id: raw } : undefined),
+    }),
+  }),
 );
 export type MeasurementList = z.output<typeof measurementListSchema>;
 

@@ -197,8 +197,19 @@ export function fallback<S extends z.ZodType, F>(
 export function partsList<S extends z.ZodType>(
   item: S,
   max: number,
-  options: { expected?: boolean; required?: boolean } = {},
+  options: {
+    expected?: boolean;
+    required?: boolean;
+    /**
+     * A fast path for the common shape of an item: what `item` would give for `raw`, or
+     * `undefined` to parse `raw` with `item`. A zod parse per item costs about 1.6 kB of garbage
+     * and 3.5 µs even for a plain string (measured on a day listing of 1,000 IDs, 1.6 MB and
+     * 3.5 ms per answer), which at 1,000 TLDs is most of what the exporter allocates.
+     */
+    quick?: (raw: unknown) => z.output<S> | undefined;
+  } = {},
 ) {
+  const { quick } = options;
   return z.unknown().transform((value, ctx): z.output<S>[] => {
     if (value === undefined) {
       if (options.required === true) {
@@ -222,6 +233,11 @@ export function partsList<S extends z.ZodType>(
     }
     const items: z.output<S>[] = [];
     value.forEach((raw: unknown, index) => {
+      const fast = quick?.(raw);
+      if (fast !== undefined) {
+        items.push(fast);
+        return;
+      }
       const result = parsePart(item, raw, index);
       if (result.success) items.push(result.data);
       else noteDropped(index, result.error);
