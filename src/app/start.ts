@@ -75,7 +75,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     loadConfig: options.reloadConfig ?? (() => loadConfig(config.file, { env })),
   });
 
-  const renderer = storeRenderer(store, metrics);
+  const renderer = storeRenderer(store, metrics, clock);
   let http;
   try {
     http = await startHttpServer(

@@ -10,7 +10,8 @@
  * (median 3.8 kB at 1,000 targets), and a round trip to the pool costs far more than that
  * (measured: the 17 chunks a one-target change leaves, 247 kB, took 11 ms of CPU on the pool
  * and 1.5 ms inline). The renderer compresses changed chunks ahead of the scrape, in slices of
- * {@link COMPRESS_SLICE_BYTES} per turn of the event loop (render.ts).
+ * {@link COMPRESS_SLICE_BYTES} per turn of the event loop, shortly before the next scrape is
+ * due (render.ts).
  *
  * One member per chunk costs some ratio (each member starts without a history, and has 18 bytes
  * of header and trailer): at 1,000 targets the members add up to 1.24 times the size of the
@@ -37,9 +38,15 @@ export function gzipMember(chunk: Uint8Array): Promise<Buffer> {
   });
 }
 
-/** Compresses `chunk` into one gzip member now, on the event loop (for small chunks). */
+/**
+ * Compresses `chunk` into one gzip member now, on the event loop (for small chunks). The member
+ * is a Buffer of its own size: zlib writes into 16 kB output buffers and returns a view of one,
+ * which would keep all 16 kB alive for as long as the member is cached (measured: 560 members of
+ * about 200 bytes held 8.7 MB).
+ */
 export function gzipMemberSync(chunk: Uint8Array): Buffer {
-  return gzipSync(chunk, { level: GZIP_LEVEL });
+  const member = gzipSync(chunk, { level: GZIP_LEVEL });
+  return member.byteLength === member.buffer.byteLength ? member : Buffer.copyBytesFrom(member);
 }
 
 /**

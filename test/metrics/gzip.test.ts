@@ -12,6 +12,7 @@ import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";
 import { MetricsRenderer } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
 import { SnapshotStore } from "../../src/snapshot/store.js";
+import { FakeClock } from "../helpers/fake-clock.js";
 import { startTestHttpServer } from "../helpers/http-server.js";
 import { healthyEntry, stateFixture, tld } from "../helpers/fixtures.js";
 
@@ -128,7 +129,7 @@ describe("/metrics with Accept-Encoding: gzip", () => {
   });
 });
 
-describe("MetricsRenderer.prepare with gzip", () => {
+describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
   const targets = Array.from({ length: 16 }, (_, i) => tld(`tld${i}`));
   const state = stateFixture("state-healthy");
   const turns = async (count: number) => {
@@ -139,11 +140,13 @@ describe("MetricsRenderer.prepare with gzip", () => {
     const store = new SnapshotStore(targets);
     for (const target of targets) store.update(target, () => healthyEntry(target, state, 1));
     const seen: Uint8Array[] = [];
+    const clock = new FakeClock();
     const metrics = new MetricsRenderer(
       () => store.current(),
       self,
       undefined,
       new GzipBlocks((chunk) => seen.push(chunk)),
+      clock,
     );
     store.onChange((entries) => {
       metrics.prepare(entries);
@@ -152,39 +155,89 @@ describe("MetricsRenderer.prepare with gzip", () => {
       const target = targets[index]!;
       store.update(target, (entry) => ({ ...entry, up: false }));
     };
-    return { store, metrics, seen, change };
+    /** The chunks of the snapshot families that `render` did not give before. */
+    const freshSince = async (before: readonly Buffer[]) =>
+      (await metrics.render()).slice(0, -1).filter((chunk) => !before.includes(chunk));
+    return { metrics, seen, change, clock, freshSince };
   }
 
   it("compresses nothing ahead for identity-only scrapers", async () => {
-    const { metrics, seen, change } = wired();
+    const { metrics, seen, change, clock } = wired();
     await metrics.render();
     change(3);
     await turns(3);
     expect(seen).toEqual([]);
+    expect(clock.pending()).toEqual([]);
   });
 
-  it("compresses a change ahead once gzip was asked for, so the next scrapes compress none", async () => {
-    const { metrics, seen, change } = wired();
+  it("compresses nothing ahead before the second gzip scrape shows the rhythm", async () => {
+    const { metrics, seen, change, clock } = wired();
+    await metrics.renderGzip();
+    seen.length = 0;
+    change(3);
+    await clock.advanceAsync(60_000);
+    expect(seen).toEqual([]);
+  });
+
+  it("compresses the changes once, at nine tenths of the scrape interval, so the scrape compresses none", async () => {
+    const { metrics, seen, change, clock, freshSince } = wired();
+    await metrics.renderGzip();
+    clock.advance(15_000);
     await metrics.renderGzip();
     const before = await metrics.render();
     seen.length = 0;
 
     change(3);
     change(4);
-    // Nothing while the refresh runs; once it yields, the changed chunks, each once.
+    await clock.advanceAsync(13_400);
     expect(seen).toEqual([]);
+    await clock.advanceAsync(100);
     await turns(3);
-    const after = await metrics.render();
-    const fresh = after.slice(0, -1).filter((chunk) => !before.includes(chunk));
+    const fresh = await freshSince(before);
     expect(fresh.length).toBeGreaterThan(0);
     expect(seen).toHaveLength(fresh.length);
     expect(new Set(seen)).toEqual(new Set(fresh));
 
+    // One pass per scrape: a later change waits for the scrape.
     seen.length = 0;
-    const files = await Promise.all([metrics.renderGzip(), metrics.renderGzip()]);
+    change(9);
+    await clock.advanceAsync(1_000);
+    await turns(3);
     expect(seen).toEqual([]);
+
+    const files = await Promise.all([metrics.renderGzip(), metrics.renderGzip()]);
     const text = await metrics.renderText();
     for (const file of files) expect(gunzipSync(Buffer.concat(file)).toString("utf8")).toBe(text);
+    expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it("times the next pass from each scrape, and compresses again after the next one", async () => {
+    const { metrics, seen, change, clock } = wired();
+    await metrics.renderGzip();
+    clock.advance(10_000);
+    await metrics.renderGzip();
+    change(1);
+    // A scrape before the pass is due (a second Prometheus, say) times it again: 0.9 × 4 s on,
+    // sooner than the 9 s the first rhythm asked for.
+    clock.advance(4_000);
+    await metrics.renderGzip();
+    seen.length = 0;
+    change(2);
+    await clock.advanceAsync(3_500);
+    await turns(3);
+    expect(seen).toEqual([]);
+    await clock.advanceAsync(100);
+    await turns(3);
+    expect(seen.length).toBeGreaterThan(0);
+
+    seen.length = 0;
+    clock.advance(400);
+    await metrics.renderGzip();
+    expect(seen).toEqual([]);
+    change(5);
+    await clock.advanceAsync(3_600);
+    await turns(3);
+    expect(seen.length).toBeGreaterThan(0);
   });
 });
 
