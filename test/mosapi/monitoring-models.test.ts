@@ -211,6 +211,19 @@ describe("measurementListSchema", () => {
     expect(oddities).toEqual([{ reason, path }]);
   });
 
+  it("reads bare IDs (its fast path) exactly as the same IDs in objects (the zod path)", () => {
+    const ids = ["1795433760.json", "1795433820.2", "a b", ".", "..", "", "1795433880"];
+    const bare = recordOddities(() => measurementListSchema.parse(ids));
+    const objects = recordOddities(() => measurementListSchema.parse(ids.map((id) => ({ id }))));
+    expect(bare.value.measurements.map((m) => m.id)).toEqual([
+      "1795433760.json",
+      "1795433820.2",
+      "a b",
+      "1795433880",
+    ]);
+    expect(bare).toEqual(objects);
+  });
+
   it("drops items without an ID, keeping the others", () => {
     const { value, oddities } = recordOddities(() =>
       measurementListSchema.parse(body("measurements-odd-item.json")),
