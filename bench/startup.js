@@ -15,6 +15,11 @@
  *   of those samples);
  * - the upstream budget: requests (logins included) per target-hour over the settle window.
  *
+ * From /-/ready on, /metrics is scraped with `Accept-Encoding: gzip` every `scrapeEveryMs`, as
+ * the bundled Prometheus does (deploy/prometheus.yml, every 15 s): a scrape builds and
+ * compresses the body, and the renderer times its work by the scrapes, so memory and CPU
+ * without them would describe an exporter nobody runs.
+ *
  * `nodeArgs` are the exporter's Node.js flags, e.g. the image's NODE_OPTIONS (see {@link imageNodeOptions}).
  */
 import { spawn } from "node:child_process";
@@ -25,7 +30,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ask, forkChild, stopChild } from "./lib/child.js";
 import { FLEET_ACCOUNT, FLEET_CREDENTIALS, TEMPLATE_COUNT, fleetTld } from "./lib/fleet.js";
-import { fetchText } from "./lib/http-client.js";
+import { fetchText, scraper } from "./lib/http-client.js";
 import { replay } from "./lib/replay.js";
 import { mb, median, ms, procCpuSeconds, procMemory } from "./lib/stats.js";
 
@@ -97,10 +102,66 @@ const cpuSeconds = ({ user, system }) => (user + system) / 1e6;
 
 const sleep = (msec) => new Promise((resolve) => setTimeout(resolve, msec));
 
+/** How often the benchmark scrapes, as deploy/prometheus.yml's `scrape_interval`. */
+export const SCRAPE_EVERY_MS = 15_000;
+
+/**
+ * Scrapes `url` with gzip every `everyMs` until `stop()`, which resolves with the scrapes'
+ * times to the last byte (ms).
+ */
+function scrapeEvery(url, everyMs) {
+  const client = scraper({ gzip: true });
+  const stopped = new AbortController();
+  const times = [];
+  const loop = (async () => {
+    for (;;) {
+      const woke = await sleepUnless(everyMs, stopped.signal);
+      if (!woke) return;
+      const { status, ms: took } = await client.get(url);
+      if (status !== 200) throw new Error(`/metrics answered ${status}`);
+      times.push(took);
+    }
+  })();
+  // Handled by stop(); until then a failed scrape must not crash the benchmark unreported.
+  loop.catch(() => undefined);
+  return {
+    async stop() {
+      stopped.abort();
+      await loop.finally(() => client.close());
+      return times;
+    },
+  };
+}
+
+/** Sleeps `msec`; false when `signal` aborts first. */
+function sleepUnless(msec, signal) {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(false);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, msec);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 /** Runs the startup benchmark for `n` targets; prints and returns the figures. */
 export async function benchStartup(
   n,
-  { timeoutMs = 60_000, latencyMs = 0, settleMs = 0, nodeArgs = [] } = {},
+  {
+    timeoutMs = 60_000,
+    latencyMs = 0,
+    settleMs = 0,
+    nodeArgs = [],
+    scrapeEveryMs = SCRAPE_EVERY_MS,
+  } = {},
 ) {
   const { child: sim, first } = await forkChild(
     SIM,
@@ -140,6 +201,7 @@ export async function benchStartup(
     stderr += chunk;
   });
   const deadline = started + timeoutMs;
+  let scrapes;
   try {
     let readyMs;
     while (readyMs === undefined) {
@@ -149,8 +211,10 @@ export async function benchStartup(
         (r) => r.status === 200,
         () => false,
       );
-      if (ok) readyMs = performance.now() - started;
-      else await sleep(10);
+      if (ok) {
+        readyMs = performance.now() - started;
+        scrapes = scrapeEvery(`${base}/metrics`, scrapeEveryMs);
+      } else await sleep(10);
     }
     let fullMs;
     let done = 0;
@@ -198,6 +262,7 @@ export async function benchStartup(
         ? undefined
         : (totalRequests((await ask(sim, "stats")).byTarget) - requestsBefore) / n / settleHours;
     const floorMs = latencyMs > 0 && fullMs !== undefined ? (requests * latencyMs) / 4 : undefined;
+    const scrapeMs = await scrapes.stop();
     // The replay needs the simulator to itself, and the exporter's sessions logged out.
     await stopExporter();
     const replayed =
@@ -214,6 +279,10 @@ export async function benchStartup(
           : `${ms(fullMs)} `) +
         `(${refreshed}/${n * 6} collector refreshes visible on /metrics${failures ? `, ${failures} failed refreshes counted` : ""})\n` +
         `exporter RSS then ${mb(memory.rss)} (peak ${mb(memory.peakRss)}); after one /metrics scrape ${mb(afterScrape.rss)}, peak ${mb(afterScrape.peakRss)}` +
+        `\ngzip scrapes every ${ms(scrapeEveryMs)} from /-/ready to the end: ${scrapeMs.length}` +
+        (scrapeMs.length === 0
+          ? ""
+          : `, median ${ms(median(scrapeMs))}, slowest ${ms(Math.max(...scrapeMs))}`) +
         (floorMs === undefined
           ? ""
           : `\nfull data vs nominal floor: ${ms(fullMs)} against ${ms(floorMs)} (${requests} requests × ${latencyMs} ms ÷ 4): ${(fullMs / floorMs).toFixed(2)}×` +
@@ -238,12 +307,14 @@ export async function benchStartup(
       requests,
       floorMs,
       replayMs: replayed?.ms,
+      scrapeMs,
       cpu,
       rssSettled,
       peakSettled,
       perTargetHour,
     };
   } finally {
+    await scrapes?.stop().catch(() => undefined);
     await stopExporter();
     await stopChild(sim);
     await rm(dir, { recursive: true, force: true });

@@ -57,6 +57,10 @@ describe.skipIf(!existsSync(new URL("../../dist/main.js", import.meta.url)))(
         expect(stdout).toMatch(new RegExp(`^${server} .*×`, "m"));
       }
       expect(stdout).toContain("vs floor");
+      // The measured startup scrapes /metrics with gzip, as Prometheus would, at least once.
+      expect(stdout).toMatch(
+        /^gzip scrapes every 500 ms from \/-\/ready to the end: [1-9]\d*, median/m,
+      );
       expect(stdout).toMatch(/^board, all targets .* kB/m);
       expect(stdout).not.toContain("NOT REACHED");
       expect(stdout).not.toContain("FAILED");
