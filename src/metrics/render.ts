@@ -75,6 +75,7 @@ export class MetricsRenderer {
   /**
    * {@link render} gzipped: one gzip file of several members (see gzip-blocks.ts), as Buffers to
    * send in order: the snapshot families' members, compressed once per chunk and joined once
+   * per snapshot version (the same Buffer until it changes), then the own metrics, compressed
    * per scrape. From the second call on, the chunks changed since are compressed ahead of the
    * next scrape too, once per scrape: at {@link COMPRESS_AHEAD_AT} of the time between the last
    * two.
@@ -167,11 +168,17 @@ export class MetricsRenderer {
         this.#wake = undefined;
       }
     };
-    void pass().then((timedFrom) => {
-      this.#compressing = false;
-      // A scrape that came while the slices ran has its own pass to come.
-      if (this.#gzipScrapes?.last !== timedFrom) this.#compressAheadLater();
-    });
+    void pass().then(
+      (timedFrom) => {
+        this.#compressing = false;
+        // A scrape that came while the slices ran has its own pass to come.
+        if (this.#gzipScrapes?.last !== timedFrom) this.#compressAheadLater();
+      },
+      () => {
+        // Compressing ahead only saves the scrape time: the scrape compresses what is left.
+        this.#compressing = false;
+      },
+    );
   }
 
   /** The current snapshot's chunks, or none when they cannot be built. */
