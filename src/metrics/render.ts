@@ -12,17 +12,19 @@ import { GzipBlocks, gzipMemberSync } from "./gzip-blocks.js";
 import type { SelfMetrics } from "./self-metrics.js";
 import { SnapshotRenderer } from "./snapshot-renderer.js";
 
-/** Targets {@link MetricsRenderer.prepare} renders per turn of the event loop (about 15 ms). */
+/** Targets a pass renders ahead per turn of the event loop (about 15 ms). */
 export const PREPARE_BATCH = 64;
 
 /**
- * When, as a share of the time between the last two gzip scrapes, the changed chunks are
- * compressed ahead of the next one. Compressing every change as it lands cost 14.7 % of a core
- * at a 1,000-target fleet's 30 changes a second and 37 % during a cold start, most of it for
- * chunks that changed again before any scrape read them; one pass per scrape, late in the
- * interval, leaves the scrape only the chunks changed in the last tenth of it.
+ * When, as a share of the time between the last two scrapes, the work ahead of the next scrape
+ * is done: rendering the targets changed since the last one and, for gzip scrapers, compressing
+ * the chunks that changed. Done as each change landed, it cost 14.7 % of a core between scrapes
+ * at a 1,000-target fleet's 30 changes a second, and 25 s of CPU during a cold start with a
+ * gzip scrape every 15 s (BENCHMARKS.md), most of it for targets that changed again before any
+ * scrape read them. One pass per scrape, late in the interval, leaves the scrape only what
+ * changed in the last tenth of it.
  */
-export const COMPRESS_AHEAD_AT = 0.9;
+export const AHEAD_AT = 0.9;
 
 /** Builds the `/metrics` body on demand. */
 export class MetricsRenderer {
@@ -31,14 +33,15 @@ export class MetricsRenderer {
   readonly #gzip: GzipBlocks;
   readonly #snapshot: () => Snapshot;
   readonly #self: SelfMetrics;
+  readonly #clock: Clock;
   /** Entries to render ahead of the next scrape, the newest per target. */
   readonly #pending = new Map<string, TargetSnapshot>();
-  #scheduled = false;
-  readonly #clock: Clock;
-  /** When the last two gzip scrapes came: the rhythm compressing ahead is timed by. */
-  #gzipScrapes: { last: number; gap?: number } | undefined;
-  /** Whether a compress-ahead pass is waiting for its time or running. */
-  #compressing = false;
+  /** When the last two scrapes came: the rhythm the work ahead is timed by. */
+  #scrapes: { last: number; gap?: number } | undefined;
+  /** Whether a gzip scrape has been seen: only then does a pass compress ahead. */
+  #gzipWanted = false;
+  /** Whether a pass is waiting for its time or running. */
+  #passing = false;
   /** Wakes a waiting pass to time itself again (after a scrape). */
   #wake: AbortController | undefined;
 
@@ -47,7 +50,7 @@ export class MetricsRenderer {
    * @param self the exporter's own metrics
    * @param snapshots renders the snapshot families (one is made when not given)
    * @param gzip compresses their chunks for {@link renderGzip} (one is made when not given)
-   * @param clock times compressing ahead of the next gzip scrape
+   * @param clock times the work ahead of the next scrape
    */
   constructor(
     snapshot: () => Snapshot,
@@ -69,6 +72,7 @@ export class MetricsRenderer {
    * metrics as the last chunk. Never calls MoSAPI.
    */
   async render(): Promise<readonly Buffer[]> {
+    this.#scraped();
     return [...this.#snapshotChunks(), Buffer.from(await this.#self.render(), "utf8")];
   }
 
@@ -76,17 +80,11 @@ export class MetricsRenderer {
    * {@link render} gzipped: one gzip file of several members (see gzip-blocks.ts), as Buffers to
    * send in order: the snapshot families' members, compressed once per chunk and joined once
    * per snapshot version (the same Buffer until it changes), then the own metrics, compressed
-   * per scrape. From the second call on, the chunks changed since are compressed ahead of the
-   * next scrape too, once per scrape: at {@link COMPRESS_AHEAD_AT} of the time between the last
-   * two.
+   * per scrape. From then on, the passes ahead of the scrapes compress too.
    */
   async renderGzip(): Promise<readonly Buffer[]> {
-    const now = this.#clock.now();
-    const previous = this.#gzipScrapes?.last;
-    this.#gzipScrapes =
-      previous === undefined ? { last: now } : { last: now, gap: Math.max(0, now - previous) };
-    this.#wake?.abort();
-    this.#compressAheadLater();
+    this.#gzipWanted = true;
+    this.#scraped();
     const families = this.#gzip.join(this.#snapshotChunks());
     const self = gzipMemberSync(Buffer.from(await this.#self.render(), "utf8"));
     return [families, self];
@@ -107,59 +105,47 @@ export class MetricsRenderer {
   }
 
   /**
-   * Renders `entries` (new in the store: feed it from `SnapshotStore.onChange`) on later turns
-   * of the event loop, batched with whatever else changed meanwhile, at most
-   * {@link PREPARE_BATCH} targets a turn. A target is then rendered as its refresh lands
-   * rather than on the next scrape: after a round that changed every target, that scrape would
-   * otherwise render them all (240 ms at 1,000 targets) while Prometheus waits. Batches keep a
-   * reload, which changes every entry at once, from blocking the loop for as long. Compressing
-   * is timed by the scrapes, not by the changes ({@link renderGzip}). The output is the same
-   * either way.
+   * Notes `entries` (new in the store: feed it from `SnapshotStore.onChange`) for the next pass
+   * ahead of a scrape, the newest per target. Once two scrapes have shown their rhythm, a pass
+   * runs at {@link AHEAD_AT} of the time between the last two after the last one: it renders
+   * the noted targets, at most {@link PREPARE_BATCH} a turn, and, for gzip scrapers, builds
+   * the snapshot's chunks and compresses those without a member, a slice a turn
+   * (`COMPRESS_SLICE_BYTES`). After a round that changed every target, the scrape would
+   * otherwise render them all (240 ms at 1,000 targets) and compress the body while Prometheus
+   * waits; batches and slices keep a reload's worth from blocking the loop for as long. Without
+   * scrapes nothing is done ahead. The output is the same either way.
    */
   prepare(entries: readonly TargetSnapshot[]): void {
     for (const entry of entries) this.#pending.set(targetKey(entry.target), entry);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#drain();
-    }).unref();
   }
 
-  #drain(): void {
-    let budget = PREPARE_BATCH;
-    for (const [key, entry] of this.#pending) {
-      if (budget-- === 0) break;
-      this.#pending.delete(key);
-      try {
-        this.#snapshots.prepare(entry);
-      } catch {
-        // Left for the scrape, which renders the entry again and answers 500 with the error.
-      }
-    }
-    this.#scheduled = false;
-    if (this.#pending.size > 0) this.prepare([]);
+  /** A scrape is being answered: notes its time and times the next pass by it. */
+  #scraped(): void {
+    const now = this.#clock.now();
+    const previous = this.#scrapes?.last;
+    this.#scrapes =
+      previous === undefined ? { last: now } : { last: now, gap: Math.max(0, now - previous) };
+    // This scrape renders the current snapshot, which holds every noted entry that is still
+    // current.
+    this.#pending.clear();
+    this.#wake?.abort();
+    this.#passLater();
   }
 
   /**
-   * Once per gzip scrape, when the rhythm of the scrapes is known: waits until
-   * {@link COMPRESS_AHEAD_AT} of the last gap has passed since the last scrape (a scrape that
-   * comes meanwhile times it again), then builds the snapshot's chunks and compresses
-   * those without a member, a slice per turn (`COMPRESS_SLICE_BYTES`), so that the next scrape
-   * finds them ready rather than compressing them while Prometheus waits.
+   * Once per scrape, when the rhythm of the scrapes is known: waits until {@link AHEAD_AT} of
+   * the last gap has passed since the last scrape (a scrape that comes meanwhile times it
+   * again), then does the work ahead (see {@link prepare}).
    */
-  #compressAheadLater(): void {
-    if (this.#compressing || this.#gzipScrapes?.gap === undefined) return;
-    this.#compressing = true;
+  #passLater(): void {
+    if (this.#passing || this.#scrapes?.gap === undefined) return;
+    this.#passing = true;
     const pass = async (): Promise<number> => {
       for (;;) {
-        const { last, gap = 0 } = this.#gzipScrapes ?? { last: 0 };
-        const wait = last + COMPRESS_AHEAD_AT * gap - this.#clock.now();
+        const { last, gap = 0 } = this.#scrapes ?? { last: 0 };
+        const wait = last + AHEAD_AT * gap - this.#clock.now();
         if (wait <= 0) {
-          // The chunks of this moment: a pass ends even while changes keep landing.
-          const chunks = this.#chunksOrNone();
-          while (!this.#gzip.compressAhead(chunks)) {
-            await new Promise((resolve) => setImmediate(resolve));
-          }
+          await this.#ahead();
           return last;
         }
         const wake = new AbortController();
@@ -170,15 +156,36 @@ export class MetricsRenderer {
     };
     void pass().then(
       (timedFrom) => {
-        this.#compressing = false;
-        // A scrape that came while the slices ran has its own pass to come.
-        if (this.#gzipScrapes?.last !== timedFrom) this.#compressAheadLater();
+        this.#passing = false;
+        // A scrape that came while the pass ran has its own pass to come.
+        if (this.#scrapes?.last !== timedFrom) this.#passLater();
       },
       () => {
-        // Compressing ahead only saves the scrape time: the scrape compresses what is left.
-        this.#compressing = false;
+        // The work ahead only saves the scrape time: the scrape does what is left.
+        this.#passing = false;
       },
     );
+  }
+
+  /** Renders the noted targets, then compresses the changed chunks, a batch or slice a turn. */
+  async #ahead(): Promise<void> {
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // The entries noted by now: a pass ends even while changes keep landing.
+    const entries = [...this.#pending.values()];
+    this.#pending.clear();
+    for (let start = 0; start < entries.length; start += PREPARE_BATCH) {
+      if (start > 0) await turn();
+      for (const entry of entries.slice(start, start + PREPARE_BATCH)) {
+        try {
+          this.#snapshots.prepare(entry);
+        } catch {
+          // Left for the scrape, which renders the entry again and answers 500 with the error.
+        }
+      }
+    }
+    if (!this.#gzipWanted) return;
+    const chunks = this.#chunksOrNone();
+    while (!this.#gzip.compressAhead(chunks)) await turn();
   }
 
   /** The current snapshot's chunks, or none when they cannot be built. */

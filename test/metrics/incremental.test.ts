@@ -15,6 +15,7 @@ import {
   formatSampleValue,
 } from "../../src/metrics/exposition.js";
 import { MetricsRenderer, PREPARE_BATCH } from "../../src/metrics/render.js";
+import { FakeClock } from "../helpers/fake-clock.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
 import { renderSnapshot, SnapshotRenderer } from "../../src/metrics/snapshot-renderer.js";
 import { Gauge, Registry } from "../../src/metrics/prom.js";
@@ -290,21 +291,27 @@ describe("incremental rendering", () => {
     );
   });
 
-  it("MetricsRenderer.prepare renders changed entries ahead, so the scrape renders none", async () => {
+  it("MetricsRenderer.prepare renders changed entries ahead of the scrape, once per scrape, so the scrape renders none", async () => {
     const store = new SnapshotStore([tld("test"), tld("example"), registrar("9999")]);
     const self = new SelfMetrics(
       { version: "0.1.0", revision: "r", nodeVersion: "v0" },
       { defaultMetrics: false },
     );
     const rendered: string[] = [];
+    const clock = new FakeClock();
     const renderer = new MetricsRenderer(
       () => store.current(),
       self,
       new SnapshotRenderer((e) => rendered.push(e.target.id)),
+      undefined,
+      clock,
     );
     store.onChange((changed) => {
       renderer.prepare(changed);
     });
+    // Two scrapes 10 s apart: the next pass is 9 s after the second.
+    await renderer.render();
+    clock.advance(10_000);
     await renderer.render();
     rendered.length = 0;
 
@@ -313,15 +320,46 @@ describe("incremental rendering", () => {
     store.update(tld("test"), () => dnsDown!);
     store.update(tld("example"), () => healthy!);
     store.update(registrar("9999"), () => rr!);
-    // Nothing is rendered while the refresh runs; once it yields, each target's newest entry.
+    // Nothing until the pass; then each target's newest entry, once.
+    await clock.advanceAsync(8_900);
     expect(rendered).toEqual([]);
-    await new Promise(setImmediate);
+    await clock.advanceAsync(100);
     expect(rendered).toEqual(["test", "example", "9999"]);
 
+    // A change after the pass waits for the scrape.
     rendered.length = 0;
-    const text = await renderer.renderText();
+    store.update(tld("example"), () => ({ ...healthy!, up: false }));
+    await clock.advanceAsync(500);
     expect(rendered).toEqual([]);
+    clock.advance(500);
+    const text = await renderer.renderText();
+    expect(rendered).toEqual(["example"]);
     expect(text).toBe((await renderWithPromClient(store.current())) + (await self.render()));
+  });
+
+  it("MetricsRenderer.prepare renders nothing ahead without scrapes", async () => {
+    const store = new SnapshotStore([tld("test")]);
+    const self = new SelfMetrics(
+      { version: "0.1.0", revision: "r", nodeVersion: "v0" },
+      { defaultMetrics: false },
+    );
+    let rendered = 0;
+    const clock = new FakeClock();
+    const renderer = new MetricsRenderer(
+      () => store.current(),
+      self,
+      new SnapshotRenderer(() => (rendered += 1)),
+      undefined,
+      clock,
+    );
+    store.onChange((changed) => {
+      renderer.prepare(changed);
+    });
+    const [dnsDown] = entries();
+    store.update(tld("test"), () => dnsDown!);
+    await clock.advanceAsync(60_000);
+    expect(rendered).toBe(0);
+    expect(clock.pending()).toEqual([]);
   });
 
   it("MetricsRenderer.prepare renders a reload's worth of entries in batches, one per turn", async () => {
@@ -332,18 +370,27 @@ describe("incremental rendering", () => {
       { defaultMetrics: false },
     );
     let rendered = 0;
+    const clock = new FakeClock();
     const renderer = new MetricsRenderer(
       () => store.current(),
       self,
       new SnapshotRenderer(() => (rendered += 1)),
+      undefined,
+      clock,
     );
     store.onChange((changed) => {
       renderer.prepare(changed);
     });
+    await renderer.render();
+    clock.advance(10_000);
+    await renderer.render();
+    rendered = 0;
     // A reload re-points every entry at its new Target: all 150 are new to the renderer.
     store.retarget(targets, (_target, previous) => previous);
+    clock.advance(9_000);
     const turn = () => new Promise(setImmediate);
-    await turn();
+    // The pass wakes on promise callbacks: the first batch comes without a turn.
+    for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(rendered).toBe(PREPARE_BATCH);
     await turn();
     expect(rendered).toBe(2 * PREPARE_BATCH);
