@@ -200,8 +200,8 @@ export class MetricsRenderer {
 }
 
 /**
- * The renderer of `store`'s snapshots, as the exporter runs it: every change is rendered ahead
- * of the next scrape ({@link MetricsRenderer.prepare}).
+ * The renderer of `store`'s snapshots, as the exporter runs it: the targets each change brings
+ * are rendered ahead of the next scrape, once per scrape ({@link MetricsRenderer.prepare}).
  */
 export function storeRenderer(
   store: SnapshotStore,
