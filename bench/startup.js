@@ -32,6 +32,7 @@ import { ask, forkChild, stopChild } from "./lib/child.js";
 import { FLEET_ACCOUNT, FLEET_CREDENTIALS, TEMPLATE_COUNT, fleetTld } from "./lib/fleet.js";
 import { fetchText, scraper } from "./lib/http-client.js";
 import { replay } from "./lib/replay.js";
+import { systemClock } from "../dist/util/clock.js";
 import { mb, median, ms, procCpuSeconds, procMemory } from "./lib/stats.js";
 
 const SIM = fileURLToPath(new URL("./lib/sim-server.js", import.meta.url));
@@ -115,7 +116,10 @@ function scrapeEvery(url, everyMs) {
   const times = [];
   const loop = (async () => {
     for (;;) {
-      const woke = await sleepUnless(everyMs, stopped.signal);
+      const woke = await systemClock.sleep(everyMs, stopped.signal).then(
+        () => true,
+        () => false,
+      );
       if (!woke) return;
       const { status, ms: took } = await client.get(url);
       if (status !== 200) throw new Error(`/metrics answered ${status}`);
@@ -131,25 +135,6 @@ function scrapeEvery(url, everyMs) {
       return times;
     },
   };
-}
-
-/** Sleeps `msec`; false when `signal` aborts first. */
-function sleepUnless(msec, signal) {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve(false);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, msec);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Runs the startup benchmark for `n` targets; prints and returns the figures. */
