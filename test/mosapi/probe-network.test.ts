@@ -157,4 +157,58 @@ describe("recent measurements", () => {
     expect(measurement.targetIps).toEqual([{ ip: "192.0.2.1", role: "nameserver" }]);
     expect(measurement.probeCounts).toEqual({ up: 1, down: 1, offline: 0, no_result: 0 });
   });
+
+  it("keeps each tested address once with its interface's role, skipping odd entries with what they hold", () => {
+    const metric = (targetIP: unknown) => ({ targetIP, result: "ok" });
+    const test = (metrics: unknown, extra: object = {}) => ({
+      target: "ns1.example",
+      status: "Up",
+      metrics,
+      ...extra,
+    });
+    const probe = (testData: unknown, extra: object = {}) => ({
+      city: "A",
+      status: "Up",
+      testData,
+      ...extra,
+    });
+    const tested = (name: unknown, probes: unknown) => ({ interface: name, probes });
+    const measurement = recentMeasurementSchema.parse({
+      service: "dns",
+      cycleCalculationDateTime: 1795435140,
+      status: "Up",
+      testedInterface: [
+        tested(" dns ", [
+          probe([
+            test([metric("192.0.2.1"), metric(" 2001:DB8::1 "), metric("ns.example"), "x"]),
+            test([metric("192.0.2.10")], { status: null }),
+            test([metric(`192.0.2.${"1".repeat(40)}`)]),
+          ]),
+          probe([test([metric("192.0.2.11")])], { city: undefined }),
+          probe(null),
+          null,
+        ]),
+        tested("RDDS43", [probe([test([metric("192.0.2.2"), metric("192.0.2.1")])])]),
+        tested("RDDS80", [probe([test([metric("192.0.2.3")])])]),
+        tested("RDAP", [probe([test([metric("192.0.2.4"), metric(4)])])]),
+        tested("EPP", [probe([test([metric("192.0.2.12")])])]),
+        tested(7, [probe([test([metric("192.0.2.13")])])]),
+        [tested("DNS", [probe([test([metric("192.0.2.14")])])])],
+      ],
+    });
+    expect(measurement.targetIps).toEqual([
+      { ip: "192.0.2.1", role: "nameserver" },
+      { ip: "192.0.2.2", role: "rdds43" },
+      { ip: "192.0.2.3", role: "rdds80" },
+      { ip: "192.0.2.4", role: "rdap" },
+      { ip: "2001:db8::1", role: "nameserver" },
+    ]);
+  });
+
+  it("reads no addresses from a body whose testedInterface is not a list", () => {
+    for (const testedInterface of [undefined, null, {}, "DNS"]) {
+      const body = { service: "rdap", cycleCalculationDateTime: 1795435140, status: "Up" };
+      expect(recentMeasurementSchema.parse({ ...body, testedInterface }).targetIps).toEqual([]);
+    }
+  });
 });
