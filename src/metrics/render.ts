@@ -109,11 +109,12 @@ export class MetricsRenderer {
    * ahead of a scrape, the newest per target. Once two scrapes have shown their rhythm, a pass
    * runs at {@link AHEAD_AT} of the time between the last two after the last one: it renders
    * the noted targets, at most {@link PREPARE_BATCH} a turn, and, for gzip scrapers, builds
-   * the snapshot's chunks and compresses those without a member, a slice a turn
-   * (`COMPRESS_SLICE_BYTES`). After a round that changed every target, the scrape would
-   * otherwise render them all (240 ms at 1,000 targets) and compress the body while Prometheus
-   * waits; batches and slices keep a reload's worth from blocking the loop for as long. Without
-   * scrapes nothing is done ahead. The output is the same either way.
+   * the snapshot's chunks, compresses those without a member, a slice a turn
+   * (`COMPRESS_SLICE_BYTES`), and joins the members into the body. After a round that changed
+   * every target, the scrape would otherwise render them all (240 ms at 1,000 targets) and
+   * compress the body while Prometheus waits; batches and slices keep a reload's worth from
+   * blocking the loop for as long. Without scrapes nothing is done ahead. The output is the
+   * same either way.
    */
   prepare(entries: readonly TargetSnapshot[]): void {
     for (const entry of entries) this.#pending.set(targetKey(entry.target), entry);
@@ -167,7 +168,10 @@ export class MetricsRenderer {
     );
   }
 
-  /** Renders the noted targets, then compresses the changed chunks, a batch or slice a turn. */
+  /**
+   * Renders the noted targets, then compresses the changed chunks, a batch or slice a turn,
+   * then joins the members into the body the scrape will send.
+   */
   async #ahead(): Promise<void> {
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     // The entries noted by now: a pass ends even while changes keep landing.
@@ -186,6 +190,11 @@ export class MetricsRenderer {
     if (!this.#gzipWanted) return;
     const chunks = this.#chunksOrNone();
     while (!this.#gzip.compressAhead(chunks)) await turn();
+    // Joining now, not at the scrape, lets go of the last scrape's body and chunks, and with
+    // them of the blocks they are views of. Without it two generations of blocks were alive
+    // from here to the scrape: 10 of the 21 MB of live Buffers at full data of a 1,000-target
+    // cold start (BENCHMARKS.md, section 4). Not if a scrape meanwhile built newer chunks.
+    if (chunks.length > 0 && chunks === this.#cached?.chunks) this.#gzip.join(chunks);
   }
 
   /** The current snapshot's chunks, or none when they cannot be built. */

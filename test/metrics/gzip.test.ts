@@ -137,19 +137,27 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     for (let i = 0; i < count; i++) await new Promise(setImmediate);
   };
 
-  function wired() {
+  /** @param slice bytes compressed ahead per turn, if not the default */
+  function wired(slice?: number) {
     const store = new SnapshotStore(targets);
     for (const target of targets) store.update(target, () => healthyEntry(target, state, 1));
     const seen: Uint8Array[] = [];
+    /** Every body joined, with the chunks it was joined from, in order (repeats included). */
+    const joined: { chunks: readonly Uint8Array[]; body: Buffer }[] = [];
+    const gzip = new (class extends GzipBlocks {
+      override join(list: readonly Uint8Array[]): Buffer {
+        const body = super.join(list);
+        const last = joined.at(-1);
+        if (last?.chunks !== list) joined.push({ chunks: list, body });
+        return body;
+      }
+      override compressAhead(list: readonly Uint8Array[], budget?: number): boolean {
+        return super.compressAhead(list, slice ?? budget);
+      }
+    })((chunk) => seen.push(chunk));
     const clock = new FakeClock();
     const snapshots = new SnapshotRenderer();
-    const metrics = new MetricsRenderer(
-      () => store.current(),
-      self,
-      snapshots,
-      new GzipBlocks((chunk) => seen.push(chunk)),
-      clock,
-    );
+    const metrics = new MetricsRenderer(() => store.current(), self, snapshots, gzip, clock);
     store.onChange((entries) => {
       metrics.prepare(entries);
     });
@@ -162,7 +170,7 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     /** The chunks that were not there `before`. */
     const freshSince = (before: readonly Buffer[]) =>
       chunks().filter((chunk) => !before.includes(chunk));
-    return { metrics, seen, change, clock, chunks, freshSince };
+    return { metrics, seen, joined, change, clock, chunks, freshSince };
   }
 
   it("compresses nothing ahead for identity-only scrapers", async () => {
@@ -215,6 +223,44 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     const text = await metrics.renderText();
     for (const file of files) expect(gunzipSync(Buffer.concat(file)).toString("utf8")).toBe(text);
     expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it("joins the body in the pass, letting go of the last scrape's chunks before the next scrape", async () => {
+    const { metrics, change, clock, chunks, joined } = wired();
+    await metrics.renderGzip();
+    clock.advance(15_000);
+    await metrics.renderGzip();
+    const scraped = joined.at(-1)!;
+
+    change(3);
+    await clock.advanceAsync(13_500);
+    await turns(3);
+    // The pass joined the current chunks: the cache no longer holds the scraped ones.
+    const ahead = joined.at(-1)!;
+    expect(ahead.chunks).not.toBe(scraped.chunks);
+    expect(ahead.chunks).toEqual(chunks());
+    const [families] = await metrics.renderGzip();
+    expect(families).toBe(ahead.body);
+    expect(joined.at(-1)).toBe(ahead);
+  });
+
+  it("joins nothing ahead when a scrape built newer chunks while the pass compressed", async () => {
+    const { metrics, change, clock, joined, seen, chunks, freshSince } = wired(1);
+    await metrics.renderGzip();
+    clock.advance(15_000);
+    await metrics.renderGzip();
+    const before = chunks();
+    change(3);
+    // The pass compresses one chunk a turn; a scrape of a newer version lands in between.
+    seen.length = 0;
+    await clock.advanceAsync(13_500);
+    const changed = freshSince(before).length;
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(changed);
+    change(4);
+    const [families] = await metrics.renderGzip();
+    await turns(40);
+    expect(joined.at(-1)!.body).toBe(families);
   });
 
   it("times the next pass from each scrape, and compresses again after the next one", async () => {
