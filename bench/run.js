@@ -13,7 +13,7 @@ import { benchMemory } from "./memory.js";
 import { benchRefresh } from "./refresh.js";
 import { benchScrape, renderTimings } from "./scrape.js";
 import { mb, ms, table } from "./lib/stats.js";
-import { benchStartup, imageNodeOptions } from "./startup.js";
+import { benchStartup, imageRuntime } from "./startup.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -64,11 +64,12 @@ if (wanted("scrape")) await benchScrape(templates, plan.targets, plan.scrape);
 if (wanted("memory")) await benchMemory(templates, plan.targets);
 if (wanted("refresh")) for (const n of plan.refresh) await benchRefresh(templates, n);
 if (wanted("startup")) {
-  // Issue 16, in one run: the largest fleet as the image runs it (its NODE_OPTIONS), 10 ms per
-  // request so full data can be compared with its floor, then followed for 5.5 minutes: the
-  // settled memory and the upstream requests per target-hour, the 5-minute collectors' second
-  // round included. Then once more with Node's default flags, to show what the flags buy.
-  const image = await imageNodeOptions();
+  // Issue 16, in one run: the largest fleet as the image runs it (its NODE_OPTIONS and
+  // GLIBC_TUNABLES), 10 ms per request so full data can be compared with its floor, then
+  // followed for 5.5 minutes: the settled memory and the upstream requests per target-hour,
+  // the 5-minute collectors' second round included. Then once more with Node's and glibc's
+  // defaults, to show what those settings buy.
+  const image = await imageRuntime();
   const largest = plan.startup.at(-1);
   for (const n of plan.startup.slice(0, -1)) await benchStartup(n);
   const measured = {
@@ -77,8 +78,8 @@ if (wanted("startup")) {
     // The quick run lasts seconds: scrape often enough that it scrapes at all.
     ...(quick ? { scrapeEveryMs: 500 } : {}),
   };
-  await benchStartup(largest, { ...measured, settleMs: quick ? 2_000 : 330_000, nodeArgs: image });
-  if (!quick && image.length > 0) await benchStartup(largest, { ...measured, settleMs: 60_000 });
+  await benchStartup(largest, { ...measured, settleMs: quick ? 2_000 : 330_000, ...image });
+  if (!quick) await benchStartup(largest, { ...measured, settleMs: 60_000 });
 }
 if (wanted("scale")) {
   console.log("\n## Cost by fleet size (in-process MetricsRenderer; medians)");

@@ -20,7 +20,8 @@
  * compresses the body, and the renderer times its work by the scrapes, so memory and CPU
  * without them would describe an exporter nobody runs.
  *
- * `nodeArgs` are the exporter's Node.js flags, e.g. the image's NODE_OPTIONS (see {@link imageNodeOptions}).
+ * `nodeArgs` are the exporter's Node.js flags and `env` further environment variables, e.g. the
+ * image's NODE_OPTIONS and GLIBC_TUNABLES (see {@link imageRuntime}).
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -40,14 +41,19 @@ const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 const DOCKERFILE = fileURLToPath(new URL("../Dockerfile", import.meta.url));
 
 /**
- * The Node.js flags the container image runs the exporter with: `NODE_OPTIONS` of the
- * Dockerfile's runtime stage (the Helm chart sets the same), split into arguments; empty when
- * it sets none. The benchmark measures the exporter as it is shipped.
+ * How the container image runs the exporter, from the Dockerfile's runtime stage (the Helm
+ * chart and the systemd unit set the same): `nodeArgs`, its `NODE_OPTIONS` split into
+ * arguments, and `env`, its `GLIBC_TUNABLES` (glibc's allocator settings) when it sets them.
+ * The benchmark measures the exporter as it is shipped.
  */
-export async function imageNodeOptions() {
+export async function imageRuntime() {
   const text = await readFile(DOCKERFILE, "utf8");
-  const value = /NODE_OPTIONS="([^"]*)"/.exec(text)?.[1] ?? "";
-  return value.split(/\s+/).filter(Boolean);
+  const quoted = (name) => new RegExp(`${name}="([^"]*)"`).exec(text)?.[1];
+  const tunables = quoted("GLIBC_TUNABLES");
+  return {
+    nodeArgs: (quoted("NODE_OPTIONS") ?? "").split(/\s+/).filter(Boolean),
+    env: tunables === undefined ? {} : { GLIBC_TUNABLES: tunables },
+  };
 }
 
 /** All requests the simulator counted, logins included. */
@@ -145,6 +151,7 @@ export async function benchStartup(
     latencyMs = 0,
     settleMs = 0,
     nodeArgs = [],
+    env = {},
     scrapeEveryMs = SCRAPE_EVERY_MS,
   } = {},
 ) {
@@ -174,6 +181,7 @@ export async function benchStartup(
     ],
     {
       stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, ...env },
     },
   );
   const exited = new Promise((resolve) => exporter.once("exit", resolve));
@@ -255,7 +263,11 @@ export async function benchStartup(
     const simMsPerRequest = answered.reduce((sum, e) => sum + e.ms, 0) / answered.length;
     const rssSettled = settled.map((m) => m.rss);
     const peakSettled = settled.at(-1)?.peakRss;
-    const flags = nodeArgs.length === 0 ? "default Node.js flags" : nodeArgs.join(" ");
+    const settings = [
+      ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+      ...nodeArgs,
+    ];
+    const flags = settings.length === 0 ? "Node.js and glibc defaults" : settings.join(" ");
     console.log(
       `\n## Startup: ${n} targets (${latencyMs > 0 ? `${latencyMs} ms per request` : "simulator without added latency"}, cap 4, default timeout 15 s, ${flags})\n` +
         `spawn → /-/ready ${ms(readyMs)}; → first full data ` +

@@ -274,6 +274,13 @@ describe("Dockerfile", () => {
     expect(await exitCode(port), "nothing listening").toBe(1);
   });
 
+  it("pins glibc's mmap threshold on a glibc (Debian) runtime image, where GLIBC_TUNABLES works", () => {
+    // musl (alpine) ignores GLIBC_TUNABLES: the memory figures of BENCHMARKS.md (section 4)
+    // would silently not hold.
+    expect(envs(runtime).get("GLIBC_TUNABLES")).toMatch(/^glibc\.malloc\.mmap_threshold=\d+$/);
+    expect(runtime.image).toMatch(/-(bookworm|trixie|forky)-slim(@sha256:[a-f0-9]{64})?$/);
+  });
+
   it("sets production mode, SIGTERM, the revision for build_info and full OCI labels", () => {
     const env = envs(runtime);
     expect(env.get("NODE_ENV")).toBe("production");

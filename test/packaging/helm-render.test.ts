@@ -45,6 +45,7 @@ const CASES: Readonly<Record<string, Case>> = {
       secrets: { "example.password": "demo-example" },
       extraArgs: ["--web.disable-exporter-metrics"],
       nodeOptions: "--max-old-space-size=256",
+      mallocTunables: "glibc.malloc.arena_max=2",
       extraEnv: [{ name: "TZ", value: "UTC" }],
       extraVolumes: [{ name: "corp-ca", configMap: { name: "corp-ca" } }],
       extraVolumeMounts: [{ name: "corp-ca", mountPath: "/etc/ssl/corp", readOnly: true }],
@@ -313,10 +314,17 @@ describe("what each case is about", () => {
     );
     const deployment = only(rendered.objects, "Deployment")["spec"] as Values;
     expect(deployment["revisionHistoryLimit"]).toBe(3);
-    // The image's V8 flags (BENCHMARKS.md, section 2), so the pod runs what was measured.
-    const image = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(DOCKERFILE, "utf8"))?.[1];
+    // The image's V8 flags and glibc tunables (BENCHMARKS.md, sections 2 and 4), so the pod
+    // runs what was measured.
+    const dockerfile = readFileSync(DOCKERFILE, "utf8");
+    const image = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1];
+    const tunables = /GLIBC_TUNABLES="([^"]*)"/.exec(dockerfile)?.[1];
     expect(image).toMatch(/--max-old-space-size=\d+/);
-    expect(exporter.env).toEqual([{ name: "NODE_OPTIONS", value: image }]);
+    expect(tunables).toMatch(/^glibc\.malloc\.mmap_threshold=\d+$/);
+    expect(exporter.env).toEqual([
+      { name: "NODE_OPTIONS", value: image },
+      { name: "GLIBC_TUNABLES", value: tunables },
+    ]);
   });
 
   it("every toggle on: the values reach their objects", async () => {
@@ -347,6 +355,7 @@ describe("what each case is about", () => {
     const exporter = exporterOf(rendered.objects);
     expect(exporter.env).toEqual([
       { name: "NODE_OPTIONS", value: "--max-old-space-size=256" },
+      { name: "GLIBC_TUNABLES", value: "glibc.malloc.arena_max=2" },
       { name: "TZ", value: "UTC" },
     ]);
     expect(exporter.volumeMounts).toContainEqual(

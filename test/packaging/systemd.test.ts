@@ -46,10 +46,11 @@ describe("the systemd unit", () => {
     expect(entries.has("MemoryDenyWriteExecute")).toBe(false); // V8 needs W+X pages
   });
 
-  it("runs Node.js with the image's NODE_OPTIONS", () => {
-    const image = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(`${ROOT}Dockerfile`, "utf8"))?.[1];
+  it.each(["NODE_OPTIONS", "GLIBC_TUNABLES"])("runs Node.js with the image's %s", (name) => {
+    const dockerfile = readFileSync(`${ROOT}Dockerfile`, "utf8");
+    const image = new RegExp(`${name}="([^"]*)"`).exec(dockerfile)?.[1];
     expect(image).toBeTruthy();
-    expect(entries.get("Environment")).toContain(`"NODE_OPTIONS=${image}"`);
+    expect(entries.get("Environment")).toContain(`"${name}=${image}"`);
   });
 
   it("hands each password file over with LoadCredential, where the documented config reads it", () => {
