@@ -32,6 +32,33 @@ export const MEASUREMENT_LIMITS = {
   textLength: 255,
 } as const;
 
+/** A probe's status for the service in one measurement. */
+export type ProbeRecord = Readonly<{ city: string; status: ProbeStatus }>;
+
+/**
+ * The probe records made so far, by status and city. SLAM has a few dozen probes and a
+ * measurement names each of them, but every parsed body brings its own copy of each city:
+ * at 1,000 TLDs the kept summaries held each of the simulator's 6 cities 5,400 times and
+ * 32,000 records (heap snapshot, BENCHMARKS.md section 4), and SLAM's measurements have
+ * about 40 probes. Shared, a fleet keeps one record per (city, status). The table is a
+ * cache of immutable values, bounded by {@link PROBE_RECORDS_LIMIT}: once full, a new pair
+ * gets a record of its own, so an upstream inventing cities cannot grow it.
+ */
+const probeRecords = new Map<string, ProbeRecord>();
+/** SLAM's probes × the five statuses, many times over. */
+export const PROBE_RECORDS_LIMIT = 4_096;
+
+/** The shared, frozen record of `city` with `status`. */
+function probeRecord(city: string, status: ProbeStatus): ProbeRecord {
+  const key = `${status}\u0000${city}`;
+  let record = probeRecords.get(key);
+  if (record === undefined) {
+    record = Object.freeze({ city, status });
+    if (probeRecords.size < PROBE_RECORDS_LIMIT) probeRecords.set(key, record);
+  }
+  return record;
+}
+
 /** What the exporter keeps of one measurement. */
 export interface MeasurementSummary {
   /** Start of the measured cycle (Unix s). */
@@ -47,8 +74,9 @@ export interface MeasurementSummary {
    * the probe as a whole while No result says that an online probe missed this test. An
    * unrecognised status beats only Up: it is never evidence that the service is up. Sorted by
    * city (code-unit order); at most {@link MEASUREMENT_LIMITS}.probes, the first by city.
+   * The records are frozen and shared between summaries ({@link probeRecord}).
    */
-  probes: { city: string; status: ProbeStatus }[];
+  probes: readonly ProbeRecord[];
   /**
    * Probes per status, counted over every probe before the cap, so they stay true when `probes`
    * is cut. Probes whose status is `unknown` are counted nowhere.
@@ -190,7 +218,7 @@ function summariseProbes(raw: RawMeasurement) {
   const probeCounts = { up: 0, down: 0, offline: 0, no_result: 0 };
   for (const status of worst.values()) if (status !== "unknown") probeCounts[status] += 1;
   const probes = [...worst]
-    .map(([city, status]) => ({ city, status }))
+    .map(([city, status]) => probeRecord(city, status))
     .sort((a, b) => byText(a.city, b.city))
     .slice(0, MEASUREMENT_LIMITS.probes);
   return { probes, probeCounts };

@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ZodError } from "zod";
 import {
   MEASUREMENT_LIMITS,
@@ -577,6 +577,44 @@ describe("measurementSchema", () => {
     ];
     expect(measurementSchema.parse(raw).nameServerProbes).toEqual(expected);
     expect(recentMeasurementSchema.parse(raw).nameServerProbes).toEqual(expected);
+  });
+
+  describe("probe records", () => {
+    it("shares one frozen record per city and status across measurements", () => {
+      const text = fixtureText("mosapi/measurement-dns-v2.json");
+      // Two parses of one text: equal cities, but each its own string, as from two answers.
+      const first = measurementSchema.parse(JSON.parse(text));
+      const second = measurementSchema.parse(JSON.parse(text));
+      expect(first.probes.length).toBeGreaterThan(0);
+      first.probes.forEach((record, index) => {
+        expect(second.probes[index]).toBe(record);
+        expect(Object.isFrozen(record)).toBe(true);
+      });
+    });
+
+    it("gives new pairs records of their own once the table is full, the summaries unchanged", async () => {
+      // A fresh module: its table starts empty whatever ran before in this file.
+      vi.resetModules();
+      const fresh = await import("../../src/mosapi/measurement.js");
+      const batch = (n: number) =>
+        measurement({
+          DNS: Array.from({ length: MEASUREMENT_LIMITS.probes }, (_, i) => ({
+            city: `city-${n}-${String(i).padStart(3, "0")}`,
+            status: "Up",
+          })),
+        });
+      const batches = Math.ceil(fresh.PROBE_RECORDS_LIMIT / MEASUREMENT_LIMITS.probes) + 1;
+      for (let n = 0; n < batches - 1; n++) fresh.measurementSchema.parse(batch(n));
+      const last = fresh.measurementSchema.parse(batch(batches - 1));
+      const again = fresh.measurementSchema.parse(batch(batches - 1));
+      expect(last.probes).toHaveLength(MEASUREMENT_LIMITS.probes);
+      expect(last.probes[0]).toEqual({ city: `city-${batches - 1}-000`, status: "up" });
+      expect(again.probes).toEqual(last.probes);
+      expect(again.probes[0]).not.toBe(last.probes[0]);
+      // Pairs from before the table filled up are still shared.
+      const early = fresh.measurementSchema.parse(batch(0));
+      expect(early.probes[0]).toBe(fresh.measurementSchema.parse(batch(0)).probes[0]);
+    });
   });
 
   describe("limits", () => {
