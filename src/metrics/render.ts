@@ -193,8 +193,9 @@ export class MetricsRenderer {
     // Joining now, not at the scrape, lets go of the last scrape's body and chunks, and with
     // them of the blocks they are views of. Without it two generations of blocks were alive
     // from here to the scrape: 10 of the 21 MB of live Buffers at full data of a 1,000-target
-    // cold start (BENCHMARKS.md, section 4). Not if a scrape meanwhile built newer chunks.
-    if (chunks.length > 0 && chunks === this.#cached?.chunks) this.#gzip.join(chunks);
+    // cold start (BENCHMARKS.md, section 4). Not if a scrape meanwhile built newer chunks,
+    // nor when none could be built: either way `chunks` is not the cached list.
+    if (chunks === this.#cached?.chunks) this.#gzip.join(chunks);
   }
 
   /** The current snapshot's chunks, or none when they cannot be built. */
