@@ -6,11 +6,11 @@
  * names under a long release name), and values.schema.json failing a wrong value at install
  * time.
  */
-import { readFileSync } from "node:fs";
 import bcrypt from "bcryptjs";
 import { describe, expect, it, beforeAll } from "vitest";
 import { helm, helmLint, helmTemplate, type K8sObject } from "./helm-tool.js";
 import { schemaProblems } from "./k8s-schema.js";
+import { imageEnv } from "../helpers/image-env.js";
 
 // On a fresh machine the first call downloads helm (tens of MB): not inside a test's timeout.
 beforeAll(() => {
@@ -30,8 +30,6 @@ interface Case {
   readonly release: string;
   readonly values: Values;
 }
-
-const DOCKERFILE = new URL("../../Dockerfile", import.meta.url);
 
 const CASES: Readonly<Record<string, Case>> = {
   defaults: { release: "mon", values: {} },
@@ -316,9 +314,8 @@ describe("what each case is about", () => {
     expect(deployment["revisionHistoryLimit"]).toBe(3);
     // The image's V8 flags and glibc tunables (BENCHMARKS.md, sections 2 and 4), so the pod
     // runs what was measured.
-    const dockerfile = readFileSync(DOCKERFILE, "utf8");
-    const image = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1];
-    const tunables = /GLIBC_TUNABLES="([^"]*)"/.exec(dockerfile)?.[1];
+    const image = imageEnv("NODE_OPTIONS");
+    const tunables = imageEnv("GLIBC_TUNABLES");
     expect(image).toMatch(/--max-old-space-size=\d+/);
     expect(tunables).toMatch(/^glibc\.malloc\.mmap_threshold=\d+$/);
     expect(exporter.env).toEqual([

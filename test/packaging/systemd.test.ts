@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { imageEnv } from "../helpers/image-env.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const unit = readFileSync(`${ROOT}deploy/systemd/mosapi-exporter.service`, "utf8");
@@ -47,8 +48,7 @@ describe("the systemd unit", () => {
   });
 
   it.each(["NODE_OPTIONS", "GLIBC_TUNABLES"])("runs Node.js with the image's %s", (name) => {
-    const dockerfile = readFileSync(`${ROOT}Dockerfile`, "utf8");
-    const image = new RegExp(`${name}="([^"]*)"`).exec(dockerfile)?.[1];
+    const image = imageEnv(name);
     expect(image).toBeTruthy();
     expect(entries.get("Environment")).toContain(`"${name}=${image}"`);
   });
