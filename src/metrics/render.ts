@@ -179,13 +179,8 @@ export class MetricsRenderer {
     this.#pending.clear();
     for (let start = 0; start < entries.length; start += PREPARE_BATCH) {
       if (start > 0) await turn();
-      for (const entry of entries.slice(start, start + PREPARE_BATCH)) {
-        try {
-          this.#snapshots.prepare(entry);
-        } catch {
-          // Left for the scrape, which renders the entry again and answers 500 with the error.
-        }
-      }
+      // An entry that fails to render is left for the scrape, which answers 500 with the error.
+      this.#snapshots.prepare(entries.slice(start, start + PREPARE_BATCH));
     }
     if (!this.#gzipWanted) return;
     const chunks = this.#chunksOrNone();

@@ -165,10 +165,11 @@ function placesIn(blocks: readonly Block[]): Map<number, Placed> {
  * 28 → 20 MB), which V8's heap growth multiplies in the RSS. A block is built again by copying
  * its unchanged targets' byte ranges from the blocks that held them and encoding only the
  * changed targets' lines, so a rendering's strings live only until they are encoded (from
- * {@link prepare}: until the next render). The price: an entry that leaves the snapshot and
- * comes back is rendered again, its bytes gone with the block that held them; and lines
- * rendered ahead wait as strings until a render, which comes at once only when gzip is
- * wanted (render.ts builds the chunks ahead then), else with the next scrape.
+ * {@link prepare}: until its batch is encoded). The price: an entry that leaves the snapshot
+ * and comes back is rendered again, its bytes gone with the block that held them; and lines
+ * rendered ahead are copied twice, into their batch's Buffer and then into their block, at
+ * the next render (at once when gzip is wanted: render.ts builds the chunks ahead then; else
+ * with the next scrape).
  */
 export class SnapshotRenderer {
   /**
@@ -217,13 +218,35 @@ export class SnapshotRenderer {
   }
 
   /**
-   * Renders `entry`'s lines now unless it was rendered before, so that the next
-   * {@link renderChunks} of a snapshot holding it finds them ready. They are held until that
-   * render encodes them (or drops them, if its snapshot does not hold the entry), and only
-   * for the newest entry prepared per target.
+   * Renders the lines of `entries` now, those not rendered before, so that the next
+   * {@link renderChunks} of a snapshot holding them finds them ready. They are held until that
+   * render copies them into its blocks (or drops them, if its snapshot does not hold the
+   * entry), and only for the newest entry prepared per target. An entry whose rendering throws
+   * is left out: the render that needs it renders it again and meets the error there.
+   *
+   * The batch's lines are encoded at once into one Buffer, as a block of its own, and the
+   * strings dropped. Held as strings until the render, they outlived two scavenges and were
+   * promoted: during a cold start at 1,000 targets each pass ahead of a scrape left about 8 MB
+   * of text as garbage in the old space, which V8's heap growth multiplies in the RSS
+   * (BENCHMARKS.md, section 4). A batch's Buffer is one allocation, above glibc's mmap
+   * threshold at the renderer's batch size, so it goes back to the kernel with the batch.
    */
-  prepare(entry: TargetSnapshot): void {
-    if (!this.#ids.has(entry)) this.#prepared.set(targetKey(entry.target), this.#render(entry));
+  prepare(entries: readonly TargetSnapshot[]): void {
+    const rendered: { readonly key: string; readonly placed: Placed }[] = [];
+    for (const entry of entries) {
+      if (this.#ids.has(entry)) continue;
+      try {
+        rendered.push({ key: targetKey(entry.target), placed: this.#render(entry) });
+      } catch {
+        // Left for the render that needs the entry (see above).
+      }
+    }
+    if (rendered.length === 0) return;
+    const sources = rendered.map(({ placed }) => placed);
+    const block: Block = { ids: sources.map(({ id }) => id), ...layout(sources) };
+    rendered.forEach(({ key, placed }, index) => {
+      this.#prepared.set(key, { id: placed.id, block, index });
+    });
   }
 
   /** {@link renderChunks} as one string. */

@@ -156,8 +156,8 @@ describe("prepare", () => {
     const [a, b] = [entryOf("a", prng(1)), entryOf("b", prng(2))];
     renderer.render({ version: 1, targets: [a, b] });
     const [a1, a2] = [entryOf("a", prng(3)), entryOf("a", prng(4))];
-    renderer.prepare(a1);
-    renderer.prepare(a2);
+    renderer.prepare([a1]);
+    renderer.prepare([a2]);
     expect(rendered).toEqual([a, b, a1, a2]);
     rendered.length = 0;
     const older: Snapshot = { version: 2, targets: [a1, b] };
@@ -169,8 +169,8 @@ describe("prepare", () => {
     const { renderer, rendered } = counting();
     const [a, b] = [entryOf("a", prng(1)), entryOf("b", prng(2))];
     renderer.render({ version: 1, targets: [a] });
-    renderer.prepare(b);
-    renderer.prepare(a);
+    renderer.prepare([b]);
+    renderer.prepare([a]);
     expect(rendered).toEqual([a, b]);
     rendered.length = 0;
     // b's prepared lines are dropped by a render that does not need them...
@@ -180,11 +180,32 @@ describe("prepare", () => {
     expect(rendered).toEqual([b]);
     // ...and, once in a block, b's bytes are found there.
     rendered.length = 0;
-    renderer.prepare(b);
+    renderer.prepare([b]);
     expect(renderer.render({ version: 4, targets: [b, a] })).toBe(
       fresh({ version: 4, targets: [b, a] }),
     );
     expect(rendered).toEqual([]);
+  });
+  it("leaves out an entry that fails to render, for the render, and prepares the rest of its batch", () => {
+    const { renderer, rendered } = counting();
+    const [a, b, c] = [entryOf("a", prng(1)), entryOf("b", prng(2)), entryOf("c", prng(3))];
+    renderer.render({ version: 1, targets: [a, b, c] });
+    const [a2, c2] = [entryOf("a", prng(4)), entryOf("c", prng(5))];
+    const broken = Object.defineProperty({ ...entryOf("b", prng(6)) }, "up", {
+      get: () => {
+        throw new Error("unrenderable");
+      },
+    });
+    rendered.length = 0;
+    renderer.prepare([a2, broken, c2]);
+    expect(rendered).toEqual([a2, c2]);
+    rendered.length = 0;
+    const ready: Snapshot = { version: 2, targets: [c2, b, a2] };
+    expect(renderer.render(ready)).toBe(fresh(ready));
+    expect(rendered).toEqual([]);
+    expect(() => renderer.render({ version: 3, targets: [a2, broken, c2] })).toThrow(
+      "unrenderable",
+    );
   });
 });
 
@@ -197,12 +218,12 @@ describe("what the renderer keeps alive", () => {
       const old = Array.from({ length: 20 }, (_, i) => entryOf(`t${i}`, prng(i)));
       renderer.render({ version: 1, targets: old });
       old.slice(0, 5).forEach((entry) => {
-        renderer.prepare({ ...entry, up: !entry.up });
+        renderer.prepare([{ ...entry, up: !entry.up }]);
       });
       return old.map((entry) => new WeakRef(entry));
     })();
     const current = Array.from({ length: 20 }, (_, i) => entryOf(`t${i}`, prng(100 + i)));
-    renderer.prepare(current[0]!);
+    renderer.prepare([current[0]!]);
     const snapshot: Snapshot = { version: 2, targets: current };
     expect(renderer.render(snapshot)).toBe(fresh(snapshot));
     // A WeakRef keeps its target until the job that made it ends.
@@ -259,7 +280,7 @@ describe("a randomized sequence of snapshots", () => {
       rendered.length = 0;
       for (const entry of targets) {
         if (held.has(entry) || random() < 0.7) continue;
-        renderer.prepare(entry);
+        renderer.prepare([entry]);
         if (!ever.has(entry)) {
           expect(rendered.at(-1)).toBe(entry);
           ever.add(entry);
