@@ -9,13 +9,20 @@ import type { MetricDefinition } from "./names.js";
 /** Label values in the order the series prints them (object insertion order, as prom-client). */
 export type LabelValues = Readonly<Record<string, string>>;
 
+/** Characters {@link escapeHelp} rewrites. */
+const HELP_SPECIAL = /[\\\n]/;
+/** Characters {@link escapeLabelValue} rewrites. */
+const LABEL_VALUE_SPECIAL = /[\\\n"]/;
+
 /** HELP text and metric names: prom-client escapes `\` and newline (not `"`). */
 export function escapeHelp(text: string): string {
+  if (!HELP_SPECIAL.test(text)) return text;
   return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 
 /** A label value: `\`, newline and `"` escaped, as prom-client does. */
 export function escapeLabelValue(value: string): string {
+  if (!LABEL_VALUE_SPECIAL.test(value)) return value;
   return escapeHelp(value).replace(/"/g, '\\"');
 }
 
@@ -35,25 +42,41 @@ export function familyHeader(definition: MetricDefinition): string {
   return `# HELP ${name} ${escapeHelp(definition.help)}\n# TYPE ${name} ${definition.type}\n`;
 }
 
-/**
- * prom-client's identity of a series: `name:value,` over the label names in default sort
- * order. It is ambiguous for values holding `,` or `:`; two label sets it confuses are one
- * series to prom-client, and so to us.
- */
-function seriesKey(labels: LabelValues): string {
-  let key = "";
-  for (const name of Object.keys(labels).sort()) key += `${name}:${labels[name]},`;
-  return key;
+/** Label names in a labels object's order, and the same names sorted. */
+interface Shape {
+  readonly names: readonly string[];
+  readonly sorted: readonly string[];
+}
+
+/** Whether `labels` has exactly `names`, in that order. Allocates nothing. */
+function hasNames(labels: LabelValues, names: readonly string[]): boolean {
+  let index = 0;
+  for (const name in labels) {
+    if (names[index] !== name) return false;
+    index++;
+  }
+  return index === names.length;
 }
 
 /**
  * The series of one family (or of one target's share of it), in first-set order. Setting a
  * series again keeps its place and takes the new labels and value, as a prom-client Gauge does.
+ *
+ * Two series are the same when prom-client's identity of them is: `name:value,` over the
+ * label names in default sort order. It is ambiguous for values holding `,` or `:`; two label
+ * sets it confuses are one series to prom-client, and so to us.
  */
 export class FamilyWriter {
   readonly #lines: string[] = [];
   readonly #positions = new Map<string, number>();
   readonly #name: string;
+  /**
+   * The label names of the last series set, as given and sorted. A family's series nearly
+   * always list the same names in the same order, so the sort, and the arrays of names and
+   * entries, are paid once per writer rather than once per series: they were a third of what
+   * rendering a target allocated (BENCHMARKS.md, section 4).
+   */
+  #shape: Shape = { names: [], sorted: [] };
 
   /** @param name the family's metric name */
   constructor(name: string) {
@@ -62,12 +85,18 @@ export class FamilyWriter {
 
   /** Sets the series with `labels` to `value`. */
   set(labels: LabelValues, value: number): void {
+    if (!hasNames(labels, this.#shape.names)) {
+      const names = Object.keys(labels);
+      this.#shape = { names, sorted: [...names].sort() };
+    }
+    const { names, sorted } = this.#shape;
     let text = "";
-    for (const [label, labelValue] of Object.entries(labels)) {
-      text += `${text === "" ? "" : ","}${label}="${escapeLabelValue(labelValue)}"`;
+    for (const label of names) {
+      text += `${text === "" ? "" : ","}${label}="${escapeLabelValue(labels[label] ?? "")}"`;
     }
     const line = `${this.#name}${text === "" ? "" : `{${text}}`} ${formatSampleValue(value)}\n`;
-    const key = seriesKey(labels);
+    let key = "";
+    for (const label of sorted) key += `${label}:${labels[label]},`;
     const position = this.#positions.get(key);
     if (position === undefined) {
       this.#positions.set(key, this.#lines.length);
