@@ -106,8 +106,14 @@ export class FamilyWriter {
     }
   }
 
-  /** The sample lines, each ending in a newline; empty when nothing was set. */
-  text(): string {
-    return this.#lines.join("");
+  /**
+   * The sample lines, each ending in a newline (empty when nothing was set), and the writer
+   * empty again: the renderer uses one writer per family for every target it renders.
+   */
+  take(): string {
+    const text = this.#lines.join("");
+    this.#lines.length = 0;
+    this.#positions.clear();
+    return text;
   }
 }

@@ -23,17 +23,28 @@ function newFamilies(): Record<FamilyKey, FamilyWriter> {
 /** The sample lines of one or more targets, per family in {@link FAMILY_KEYS} order ("" if none). */
 type Lines = readonly string[];
 
-function linesOf(entries: readonly TargetSnapshot[]): Lines {
-  const families = newFamilies();
-  for (const entry of entries) addTarget(families, entry);
-  return FAMILY_KEYS.map((key) => families[key].text());
+/**
+ * The lines of `entries`, from `families`, which are left empty for the next call, also when
+ * an entry fails to render.
+ */
+function linesOf(
+  entries: readonly TargetSnapshot[],
+  families: Record<FamilyKey, FamilyWriter> = newFamilies(),
+): Lines {
+  try {
+    for (const entry of entries) addTarget(families, entry);
+  } catch (err) {
+    for (const key of FAMILY_KEYS) families[key].take();
+    throw err;
+  }
+  return FAMILY_KEYS.map((key) => families[key].take());
 }
 
 /** The lines of the families shared by targets (traces), from the whole snapshot. */
 function sharedLinesOf(entries: readonly TargetSnapshot[]): Lines {
   const families = newFamilies();
   addTraces(families, entries);
-  return FAMILY_KEYS.map((key) => families[key].text());
+  return FAMILY_KEYS.map((key) => families[key].take());
 }
 
 /** A block's bytes per family in {@link FAMILY_KEYS} order (undefined if none). */
@@ -185,6 +196,12 @@ export class SnapshotRenderer {
    */
   readonly #prepared = new Map<string, Placed>();
   readonly #onTargetRendered: (entry: TargetSnapshot) => void;
+  /**
+   * The writers every target is rendered with, one per family, emptied after each: a set per
+   * target, with its maps and its learnt orders of label names, was a tenth of what rendering
+   * allocated.
+   */
+  readonly #families = newFamilies();
   #blocks: readonly Block[] = [];
   /** The shared (trace) families of the last render, and the trace views they came from. */
   #shared: { readonly views: readonly unknown[]; readonly encoded: Encoded } | undefined;
@@ -304,7 +321,7 @@ export class SnapshotRenderer {
 
   /** Renders `entry`'s lines, giving it a token unless it has one. */
   #render(entry: TargetSnapshot): Placed {
-    const lines = linesOf([entry]);
+    const lines = linesOf([entry], this.#families);
     let id = this.#ids.get(entry);
     if (id === undefined) {
       id = this.#nextId++;

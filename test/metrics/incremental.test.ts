@@ -222,7 +222,7 @@ describe("the exposition writer equals prom-client byte for byte", () => {
       writer.set(labels, sample);
     }
     const expected = await registry.metrics();
-    expect(`# HELP x ${escapeHelp(help)}\n# TYPE x gauge\n${writer.text()}`).toBe(expected);
+    expect(`# HELP x ${escapeHelp(help)}\n# TYPE x gauge\n${writer.take()}`).toBe(expected);
     expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
     expect(formatSampleValue(Number.NaN)).toBe("Nan");
   });
