@@ -242,11 +242,12 @@ export class SnapshotRenderer {
    * is left out: the render that needs it renders it again and meets the error there.
    *
    * The batch's lines are encoded at once into one Buffer, as a block of its own, and the
-   * strings dropped. Held as strings until the render, they outlived two scavenges and were
-   * promoted: during a cold start at 1,000 targets each pass ahead of a scrape left about 8 MB
-   * of text as garbage in the old space, which V8's heap growth multiplies in the RSS
-   * (BENCHMARKS.md, section 4). A batch's Buffer is one allocation, above glibc's mmap
-   * threshold at the renderer's batch size, so it goes back to the kernel with the batch.
+   * strings dropped. Held as strings across the turns of a pass until the render, they
+   * outlived two scavenges and were promoted: a pass that renders the whole fleet, as during a
+   * cold start, left up to the body's text (7.7 MB at 1,000 targets) as garbage in V8's old
+   * space (BENCHMARKS.md, section 4). A full batch's Buffer (64 targets, about 500 kB for the
+   * bench fleet's) is one allocation above glibc's mmap threshold, so it goes back to the
+   * kernel with the batch.
    */
   prepare(entries: readonly TargetSnapshot[]): void {
     const rendered: { readonly key: string; readonly placed: Placed }[] = [];
