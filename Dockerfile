@@ -60,15 +60,17 @@ COPY LICENSE ./
 # gigabytes of memory V8 lets the old generation grow to 4 times what survived its last full
 # collection before collecting again, and keeps two 16 MB semi-spaces. A 512 MB old-space cap
 # lowers that factor to about 1.4; 4 MB semi-spaces save 24 MB.
-# glibc's allocator with its mmap threshold pinned at 64 kB (BENCHMARKS.md, section 4, fifth
-# session). By default the threshold starts at 128 kB and rises to the size of each large
-# block freed, so the renderer's blocks (about 300 kB at 1,000 targets, rebuilt as targets
-# change) and the 64 kB socket reads end up in the main heap, whose holes stay resident.
-# Pinned, each such allocation is mapped on its own and unmapped when freed. The Helm chart
-# and the systemd unit set the same.
+# glibc's allocator with its mmap threshold pinned at 32 kB (BENCHMARKS.md, section 4, fifth
+# and sixth sessions). By default the threshold starts at 128 kB and rises to the size of each
+# large block freed, so the renderer's blocks (about 300 kB at 1,000 targets, rebuilt as
+# targets change) and the 64 kB socket reads end up in the main heap, whose holes stay
+# resident. Pinned, each such allocation is mapped on its own and unmapped when freed. At
+# 64 kB, 12-20 MB stayed resident on Node 26 in the malloc arenas of V8's worker threads,
+# most likely the 32 kB segments of its compilers' zones; at 32 kB those arenas hold 1.3 MB.
+# The Helm chart and the systemd unit set the same.
 ENV NODE_ENV=production \
     NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=4" \
-    GLIBC_TUNABLES="glibc.malloc.mmap_threshold=65536" \
+    GLIBC_TUNABLES="glibc.malloc.mmap_threshold=32768" \
     MOSAPI_EXPORTER_REVISION=${REVISION}
 USER 10001:10001
 EXPOSE 9745
