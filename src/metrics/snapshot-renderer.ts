@@ -198,8 +198,8 @@ export class SnapshotRenderer {
   readonly #onTargetRendered: (entry: TargetSnapshot) => void;
   /**
    * The writers every target is rendered with, one per family, emptied after each: a set per
-   * target, with its maps and its learnt orders of label names, was a tenth of what rendering
-   * allocated.
+   * target, with its maps and its learnt orders of label names, was about a seventh of what
+   * rendering allocated (146 → 126 MB for 1,000 targets).
    */
   readonly #families = newFamilies();
   #blocks: readonly Block[] = [];
