@@ -212,11 +212,12 @@ describe("the exposition writer equals prom-client byte for byte", () => {
       [{ a: "1,b:2", b: "3" }, 2],
       [{ a: "7", b: "8" }, 3],
       [{ b: "8", a: "7" }, 4],
-      // Fewer names, then the first ones again: the writer's cached order of names must not
-      // carry over from one label set to the next.
+      // Other names, fewer names, then names that begin the last set's: the writer's cached
+      // order of names must not carry over from one label set to the next.
       [{ a: "7" }, 5],
       [{ a: "7", b: "8" }, 6],
       [{ a: "1,b:2", b: "3" }, 7],
+      [{ a: "9" }, 8],
     ] as const) {
       gauge.set(labels, sample);
       writer.set(labels, sample);
