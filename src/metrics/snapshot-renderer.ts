@@ -126,6 +126,11 @@ function layout(sources: readonly Source[]): Omit<Block, "ids"> {
   return { bytes, offsets, encoded };
 }
 
+/** A block of the placed targets, in order: their tokens and their lines laid out. */
+function blockOf(placed: readonly Placed[]): Block {
+  return { ids: placed.map(({ id }) => id), ...layout(placed) };
+}
+
 /** `lines` encoded as UTF-8, one view per family (undefined where it has no series). */
 function encode(lines: Lines): Encoded {
   return layout([{ lines }]).encoded;
@@ -260,8 +265,7 @@ export class SnapshotRenderer {
       }
     }
     if (rendered.length === 0) return;
-    const sources = rendered.map(({ placed }) => placed);
-    const block: Block = { ids: sources.map(({ id }) => id), ...layout(sources) };
+    const block = blockOf(rendered.map(({ placed }) => placed));
     rendered.forEach(({ key, placed }, index) => {
       this.#prepared.set(key, { id: placed.id, block, index });
     });
@@ -297,7 +301,7 @@ export class SnapshotRenderer {
         const prepared = this.#prepared.get(targetKey(entry.target));
         return places.get(id) ?? (prepared?.id === id ? prepared : this.#render(entry));
       });
-      blocks.push({ ids: sources.map((source) => source.id), ...layout(sources) });
+      blocks.push(blockOf(sources));
     }
     this.#blocks = blocks;
     this.#prepared.clear();
