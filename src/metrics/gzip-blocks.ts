@@ -39,14 +39,28 @@ export function gzipMember(chunk: Uint8Array): Promise<Buffer> {
 }
 
 /**
+ * zlib's output buffers for a chunk of `length` bytes: a sixteenth of it, from 1 to 16 kB. The
+ * exposition compresses about 20:1, so most members fit one buffer, and a small chunk does not
+ * take 16 kB: on Node 26 buffers under 32 kB come from Buffer's 64 kB pool (8 kB on Node 20).
+ */
+function outputSize(length: number): number {
+  return Math.min(16 * 1024, Math.max(1024, Math.ceil(length / 16)));
+}
+
+/**
  * Compresses `chunk` into one gzip member now, on the event loop (for small chunks). The member
- * is a Buffer of its own size: zlib writes into 16 kB output buffers and returns a view of one,
- * which would keep all 16 kB alive for as long as the member is cached (measured: 560 members of
- * about 200 bytes held 8.7 MB).
+ * owns its memory, exactly its size: zlib returns a view of its output buffer, which would keep
+ * the whole buffer alive for as long as the member is cached (measured: 560 members of about
+ * 200 bytes held 8.7 MB of Node 20's 16 kB output buffers; on Node 26, where those buffers and
+ * small copies are slices of Buffer's 64 kB pool, the 561 members of a 1,000-target body held
+ * 188 pool slabs, 11.8 MB, until they were joined, against 0.34 MB now; BENCHMARKS.md).
  */
 export function gzipMemberSync(chunk: Uint8Array): Buffer {
-  const member = gzipSync(chunk, { level: GZIP_LEVEL });
-  return member.byteLength === member.buffer.byteLength ? member : Buffer.copyBytesFrom(member);
+  const member = gzipSync(chunk, { level: GZIP_LEVEL, chunkSize: outputSize(chunk.byteLength) });
+  if (member.byteLength === member.buffer.byteLength) return member;
+  const own = Buffer.allocUnsafeSlow(member.byteLength);
+  member.copy(own);
+  return own;
 }
 
 /**

@@ -3,11 +3,12 @@
  * identity body byte for byte, the identity answer is unchanged, and a scrape after a snapshot
  * change compresses only the chunks that changed.
  */
+import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync, inflateRawSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
-import { GzipBlocks } from "../../src/metrics/gzip-blocks.js";
+import { GzipBlocks, gzipMemberSync } from "../../src/metrics/gzip-blocks.js";
 import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";
 import { MetricsRenderer } from "../../src/metrics/render.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
@@ -317,6 +318,23 @@ describe("GzipBlocks", () => {
     blocks.join([c!, a!]);
     expect(blocks.member(a!).equals(gzipSync(a!))).toBe(true);
     expect(seen).toEqual([a, b, c]);
+  });
+
+  it("keeps each member in memory of its own, exactly its size", () => {
+    const blocks = new GzipBlocks();
+    // A small chunk (one output buffer) and a large one of random bytes (several), as zlib
+    // returns views of larger buffers (and, on Node 26, of Buffer's shared pool) for both.
+    const small = Buffer.from("a 1\n");
+    const large = randomBytes(64 * 1024);
+    for (const chunk of [small, large]) {
+      const member = blocks.member(chunk);
+      expect(member.byteOffset).toBe(0);
+      expect(member.buffer.byteLength).toBe(member.byteLength);
+      expect(gunzipSync(member).equals(chunk)).toBe(true);
+    }
+    expect(blocks.member(large).byteLength).toBeGreaterThan(16 * 1024);
+    const own = gzipMemberSync(small);
+    expect(own.buffer.byteLength).toBe(own.byteLength);
   });
 
   it("compresses ahead in slices of about the budget, at least one chunk each", () => {
