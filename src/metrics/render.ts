@@ -48,14 +48,16 @@ export class MetricsRenderer {
   /**
    * @param snapshot the current snapshot
    * @param self the exporter's own metrics
-   * @param snapshots renders the snapshot families (one is made when not given)
+   * @param snapshots renders the snapshot families (when not given, one that gives the blocks
+   *   it replaces back at once: this class reads a render's chunks only until the next, and
+   *   holds those an identity scrape sends)
    * @param gzip compresses their chunks for {@link renderGzip} (one is made when not given)
    * @param clock times the work ahead of the next scrape
    */
   constructor(
     snapshot: () => Snapshot,
     self: SelfMetrics,
-    snapshots: SnapshotRenderer = new SnapshotRenderer(),
+    snapshots: SnapshotRenderer = new SnapshotRenderer(undefined, { releaseReplaced: true }),
     gzip: GzipBlocks = new GzipBlocks(),
     clock: Clock = systemClock,
   ) {
@@ -73,7 +75,11 @@ export class MetricsRenderer {
    */
   async render(): Promise<readonly Buffer[]> {
     this.#scraped();
-    return [...this.#snapshotChunks(), Buffer.from(await this.#self.render(), "utf8")];
+    const chunks = this.#snapshotChunks();
+    // Sent after an await, and for as long as the client reads: a later render must not give
+    // their memory back.
+    this.#snapshots.hold();
+    return [...chunks, Buffer.from(await this.#self.render(), "utf8")];
   }
 
   /**
@@ -184,7 +190,12 @@ export class MetricsRenderer {
     }
     if (!this.#gzipWanted) return;
     const chunks = this.#chunksOrNone();
-    while (!this.#gzip.compressAhead(chunks)) await turn();
+    while (!this.#gzip.compressAhead(chunks)) {
+      await turn();
+      // A scrape rendered a newer version meanwhile and compressed what it needed; these chunks
+      // may have been given back with the blocks it replaced.
+      if (chunks !== this.#cached?.chunks) return;
+    }
     // Joining now, not at the scrape, lets go of the last scrape's body and chunks, and with
     // them of the blocks they are views of. Without it two generations of blocks were alive
     // from here to the scrape: 10 of the 21 MB of live Buffers at full data of a 1,000-target

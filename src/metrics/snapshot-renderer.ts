@@ -9,6 +9,7 @@ import type { Snapshot, TargetSnapshot } from "../snapshot/snapshot.js";
 import { targetKey } from "../mosapi/target.js";
 import { familyHeader, FamilyWriter } from "./exposition.js";
 import { SNAPSHOT_METRICS } from "./names.js";
+import { releaseBuffer } from "./release.js";
 import { addTarget, addTraces, FAMILY_KEYS, type FamilyKey } from "./snapshot-series.js";
 
 const HEADERS = FAMILY_KEYS.map((key) => familyHeader(SNAPSHOT_METRICS[key]));
@@ -200,6 +201,8 @@ export class SnapshotRenderer {
    * past the next {@link renderChunks}.
    */
   readonly #prepared = new Map<string, Placed>();
+  /** The blocks {@link prepare} encoded since the last render, all given back by it. */
+  #batches: Block[] = [];
   readonly #onTargetRendered: (entry: TargetSnapshot) => void;
   /**
    * The writers every target is rendered with, one per family, emptied after each: a set per
@@ -208,12 +211,30 @@ export class SnapshotRenderer {
    */
   readonly #families = newFamilies();
   #blocks: readonly Block[] = [];
+  /** Blocks whose chunks were handed out by a render that may outlive the next ({@link hold}). */
+  readonly #held = new WeakSet<Block>();
+  readonly #releaseReplaced: boolean;
+  readonly #release: (bytes: Buffer) => void;
   /** The shared (trace) families of the last render, and the trace views they came from. */
   #shared: { readonly views: readonly unknown[]; readonly encoded: Encoded } | undefined;
 
-  /** @param onTargetRendered called for every entry actually rendered (not found in the cache) */
-  constructor(onTargetRendered: (entry: TargetSnapshot) => void = () => {}) {
+  /**
+   * @param onTargetRendered called for every entry actually rendered (not found in the cache)
+   * @param options.releaseReplaced give a block's memory back as soon as a render replaces it,
+   *   not when V8 next collects it: the chunks of earlier renders, which are views of their
+   *   blocks, are then empty after the next render, unless {@link hold} was called after theirs.
+   *   For a caller that reads a render's chunks only until the next render (render.ts). The
+   *   batches {@link prepare} encodes are given back once rendered into blocks either way (they
+   *   are never handed out).
+   * @param options.release gives a Buffer's memory back (release.ts; replaced in tests)
+   */
+  constructor(
+    onTargetRendered: (entry: TargetSnapshot) => void = () => {},
+    options: { releaseReplaced?: boolean; release?: (bytes: Buffer) => void } = {},
+  ) {
     this.#onTargetRendered = onTargetRendered;
+    this.#releaseReplaced = options.releaseReplaced ?? false;
+    this.#release = options.release ?? releaseBuffer;
   }
 
   /**
@@ -266,9 +287,18 @@ export class SnapshotRenderer {
     }
     if (rendered.length === 0) return;
     const block = blockOf(rendered.map(({ placed }) => placed));
+    this.#batches.push(block);
     rendered.forEach(({ key, placed }, index) => {
       this.#prepared.set(key, { id: placed.id, block, index });
     });
+  }
+
+  /**
+   * The chunks of the last render may be read after the next one (an identity scrape still
+   * sending them, say): their blocks are left to V8 when replaced, whatever `releaseReplaced`.
+   */
+  hold(): void {
+    for (const block of this.#blocks) this.#held.add(block);
   }
 
   /** {@link renderChunks} as one string. */
@@ -305,6 +335,14 @@ export class SnapshotRenderer {
     }
     this.#blocks = blocks;
     this.#prepared.clear();
+    // Copied into the new blocks by now: nothing reads the batches or the replaced blocks again.
+    const done = this.#batches;
+    this.#batches = [];
+    if (this.#releaseReplaced) {
+      const kept = new Set(blocks);
+      done.push(...previous.filter((block) => !kept.has(block) && !this.#held.has(block)));
+    }
+    for (const block of done) this.#release(block.bytes);
     return blocks.map((block) => block.encoded);
   }
 

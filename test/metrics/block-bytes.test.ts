@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot, TraceView } from "../../src/snapshot/snapshot.js";
 import type { TraceSummary } from "../../src/mosapi/probe-network.js";
 import { targetKey } from "../../src/mosapi/target.js";
+import { releaseBuffer } from "../../src/metrics/release.js";
 import { SnapshotRenderer } from "../../src/metrics/snapshot-renderer.js";
 import { healthyEntry, registrar, stateFixture, tld } from "../helpers/fixtures.js";
 import { renderWithPromClient } from "./prom-client-reference.js";
@@ -70,7 +71,10 @@ function entryOf(id: string, random: () => number): TargetSnapshot {
 
 function counting(): { renderer: SnapshotRenderer; rendered: TargetSnapshot[] } {
   const rendered: TargetSnapshot[] = [];
-  return { renderer: new SnapshotRenderer((e) => rendered.push(e)), rendered };
+  // As render.ts runs it: the blocks a render replaces are given back at once, so a block
+  // given back while still needed would print short.
+  const renderer = new SnapshotRenderer((e) => rendered.push(e), { releaseReplaced: true });
+  return { renderer, rendered };
 }
 
 const fresh = (snapshot: Snapshot) => new SnapshotRenderer().render(snapshot);
@@ -232,6 +236,73 @@ describe("what the renderer keeps alive", () => {
     await new Promise(setImmediate);
     gc();
     expect(refs.filter((ref) => ref.deref() !== undefined)).toEqual([]);
+  });
+});
+
+describe("giving memory back", () => {
+  const fleet = Array.from({ length: 16 }, (_, i) => entryOf(`t${i}`, prng(i + 1)));
+  /** `fleet` with the target at each of `indexes` replaced by a new entry object. */
+  const changed = (base: readonly TargetSnapshot[], ...indexes: number[]) =>
+    base.map((entry, index) => (indexes.includes(index) ? entryOf(`t${index}`, prng(99)) : entry));
+  const text = (chunks: readonly Buffer[]) => Buffer.concat(chunks).toString("utf8");
+
+  function spied(releaseReplaced: boolean) {
+    const released: Buffer[] = [];
+    const renderer = new SnapshotRenderer(undefined, {
+      releaseReplaced,
+      release: (bytes) => {
+        released.push(bytes);
+        releaseBuffer(bytes);
+      },
+    });
+    return { renderer, released };
+  }
+
+  it("gives back the batches a render copied and the blocks it replaced, the rest kept whole", () => {
+    const { renderer, released } = spied(true);
+    const first = renderer.renderChunks({ version: 1, targets: fleet });
+    expect(released).toEqual([]);
+    // Blocks of four: target 5 is in the second block. Prepared, then rendered into it.
+    const next = changed(fleet, 5);
+    renderer.prepare([next[5]!]);
+    expect(released).toEqual([]);
+    const second = renderer.renderChunks({ version: 2, targets: next });
+    expect(text(second)).toBe(fresh({ version: 2, targets: next }));
+    // The batch and the replaced second block, each given back whole and emptied.
+    expect(released).toHaveLength(2);
+    for (const bytes of released) expect(bytes.byteLength).toBe(0);
+    const viewOfReleased = (chunk: Buffer) =>
+      released.some((bytes) => chunk.buffer === bytes.buffer);
+    const emptied = first.filter(viewOfReleased);
+    expect(emptied.length).toBeGreaterThan(0);
+    for (const chunk of emptied) expect(chunk.byteLength).toBe(0);
+    expect(second.some(viewOfReleased)).toBe(false);
+    expect(text(second)).toBe(fresh({ version: 2, targets: next }));
+  });
+
+  it("leaves held renders' blocks to V8, and replaced blocks unless asked to give them back", () => {
+    const { renderer, released } = spied(true);
+    const first = renderer.renderChunks({ version: 1, targets: fleet });
+    renderer.hold();
+    const second = changed(fleet, 5);
+    renderer.renderChunks({ version: 2, targets: second });
+    const third = changed(second, 9);
+    renderer.renderChunks({ version: 3, targets: third });
+    expect(released).toEqual([]);
+    expect(text(first)).toBe(fresh({ version: 1, targets: fleet }));
+    // The second block built after the hold is not held: replaced again, it is given back.
+    renderer.renderChunks({ version: 4, targets: changed(third, 5) });
+    expect(released).toHaveLength(1);
+
+    const unasked = spied(false);
+    const before = unasked.renderer.renderChunks({ version: 1, targets: fleet });
+    const next = changed(fleet, 5);
+    unasked.renderer.prepare([next[5]!]);
+    unasked.renderer.renderChunks({ version: 2, targets: next });
+    // Only the batch.
+    expect(unasked.released).toHaveLength(1);
+    expect(before.some((chunk) => chunk.buffer === unasked.released[0]!.buffer)).toBe(false);
+    expect(text(before)).toBe(fresh({ version: 1, targets: fleet }));
   });
 });
 
