@@ -267,7 +267,6 @@ describe("giving memory back", () => {
     renderer.prepare([next[5]!]);
     expect(released).toEqual([]);
     const second = renderer.renderChunks({ version: 2, targets: next });
-    expect(text(second)).toBe(fresh({ version: 2, targets: next }));
     // The batch and the replaced second block, each given back whole and emptied.
     expect(released).toHaveLength(2);
     for (const bytes of released) expect(bytes.byteLength).toBe(0);
