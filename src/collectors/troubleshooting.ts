@@ -3,8 +3,9 @@
  * (docs/mosapi.md#probe-network-trees), fetched only while one of the target's services has an active
  * incident, or always for a target with `troubleshooting: always`. Otherwise it sends nothing.
  *
- * Per round: today's (UTC) day listing of the trace tree (yesterday's too, once, when today's is
- * empty or missing in the first hour of the day), then per probe × IP only the newest file, and
+ * Per round: today's (UTC) day listing of the trace tree (in the first hour of the day
+ * yesterday's too, read once: today's then holds only the paths traced since 00:00), then per
+ * probe × IP only the newest file, and
  * each file once: files are shared with every other target through {@link TraceFiles} (an IP
  * serving several TLDs has the same file in each tree). The tree's paths are inferred, so a
  * 404 on it means "not offered for this account": data, not a failure — one info log, no
@@ -53,8 +54,8 @@ export function troubleshootingJob(
   intervalMs: number,
 ): RefreshJob {
   const key = targetKey(target);
-  /** Yesterday's final listing, read at most once per day. */
-  let pastDay: { day: string; names: readonly string[] } | undefined;
+  /** Yesterday's final listing (none if MoSAPI had no tree that day), read at most once per day. */
+  let pastDay: { day: string; names: readonly string[]; found: boolean } | undefined;
 
   const listDay = (day: TreeDay, signal: AbortSignal): Promise<string[]> =>
     deps.client.getTraceDay(target, day, signal);
@@ -72,21 +73,33 @@ export function troubleshootingJob(
       if (!(error instanceof NotFoundError)) throw error;
     }
     const afterMidnight = now % DAY_MS < MIDNIGHT_GRACE_MS;
-    // Yesterday's listing (up to one name per probe × IP × cycle) is needed only until today's
-    // has files or the grace period is over: let it go then, not a day later.
-    if (!afterMidnight || (todays !== undefined && todays.length > 0)) pastDay = undefined;
-    if (todays !== undefined && todays.length > 0) return [{ day: today, names: todays }];
-    if (!afterMidnight) return todays === undefined ? null : [];
+    if (!afterMidnight) {
+      // Yesterday's listing (up to one name per probe × IP × cycle) is let go after the grace
+      // period, not a day later.
+      pastDay = undefined;
+      if (todays === undefined) return null;
+      return todays.length > 0 ? [{ day: today, names: todays }] : [];
+    }
+    // Until each path has been traced today, its newest trace is yesterday's: without it, the
+    // series of the paths not traced yet since 00:00 vanished for minutes after midnight.
     const yesterday = treeDay(now - DAY_MS);
     if (pastDay?.day !== dayPath(yesterday)) {
+      let names: string[] = [];
+      let found = true;
       try {
-        pastDay = { day: dayPath(yesterday), names: await listDay(yesterday, signal) };
+        names = await listDay(yesterday, signal);
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
-        return todays === undefined ? null : [];
+        found = false;
       }
+      pastDay = { day: dayPath(yesterday), names, found };
     }
-    return [{ day: yesterday, names: pastDay.names }];
+    if (todays === undefined && !pastDay.found) return null;
+    const days: { day: TreeDay; names: readonly string[] }[] = [];
+    // Today's first: a path's newest file is taken from the first day that has one.
+    if (todays !== undefined && todays.length > 0) days.push({ day: today, names: todays });
+    if (pastDay.names.length > 0) days.push({ day: yesterday, names: pastDay.names });
+    return days;
   };
 
   const download = async (

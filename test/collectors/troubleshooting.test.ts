@@ -31,11 +31,14 @@ function withTraces(traces: TraceSpec): Scenario {
   return { ...base, targets: base.targets.map((t) => ({ ...t, traces })) };
 }
 
-/** Runs state, then troubleshooting `rounds` times; returns the entry, outcomes and logs. */
-async function run(scenario: Scenario, rounds = 1) {
-  const simClock = new FakeClock(SCENARIO_NOW);
+/**
+ * Runs state, then troubleshooting `rounds` times; returns the entry, outcomes and logs.
+ * @param at when the simulator starts (the scenario's epoch); the collector runs 30 s later
+ */
+async function run(scenario: Scenario, rounds = 1, at = SCENARIO_NOW) {
+  const simClock = new FakeClock(at);
   const sim = await startSimulator({ scenario, clock: simClock });
-  const clock = new FakeClock(SCENARIO_NOW + 30_000);
+  const clock = new FakeClock(at + 30_000);
   const { targets, deps } = scenarioCollectors(scenario, sim, clock);
   const sink = createLogSink();
   const logger = createLogger({ level: "info", format: "json", destination: sink.destination });
@@ -80,6 +83,23 @@ describe("troubleshooting collector", () => {
     }
     expect(traces.filter((t) => t.reached).every((t) => t.lossStart === undefined)).toBe(true);
   }, 30_000);
+
+  it("just after midnight, keeps yesterday's newest trace of each path not traced yet today", async () => {
+    // 00:02:30 UTC: each path is traced once per 5 minutes, so today's tree holds about half
+    // of the 30 paths.
+    const midnight = Math.ceil(SCENARIO_NOW / 86_400_000) * 86_400_000;
+    const at = midnight + 120_000;
+    const { entry, failures, sim } = await run(getScenario("trace-incident"), 1, at);
+    expect(failures).toEqual([]);
+    const traces = entry.traces?.traces ?? [];
+    expect(traces).toHaveLength(30);
+    const today = traces.filter((t) => t.testTime * 1000 >= midnight);
+    expect(today.length).toBeGreaterThan(0);
+    expect(today.length).toBeLessThan(30);
+    expect(traces.filter((t) => !t.reached).map((t) => t.probe)).toEqual(["Sydney", "Sydney"]);
+    // Yesterday's listing once, beside today's.
+    expect(sim.stats().requests.byTarget["ry/test"]?.["trace-day"]).toBe(2);
+  });
 
   it("reads a trace sent with Content-Encoding: gzip exactly like a .json.gz body", async () => {
     const breaks = getScenario("trace-incident").targets[0]?.traces?.breaks ?? [];
