@@ -6,9 +6,9 @@
  * Per round: today's (UTC) day listing of the trace tree (in the first hour of the day
  * yesterday's too, read once: today's then holds only the paths traced since 00:00), then per
  * probe × IP only the newest file, and each file once: files are shared with every other
- * target through {@link TraceFiles} (an IP serving several TLDs has the same file in each tree). The tree's paths are inferred, so a
- * 404 on it means "not offered for this account": data, not a failure — one info log, no
- * series, and the next look a day later.
+ * target through {@link TraceFiles} (an IP serving several TLDs has the same file in each
+ * tree). The tree's paths are inferred, so a 404 on it means "not offered for this account":
+ * data, not a failure — one info log, no series, and the next look a day later.
  */
 import type { MosapiClient } from "../mosapi/client.js";
 import { NotFoundError, SchemaError, InvalidResponseError } from "../mosapi/errors.js";
