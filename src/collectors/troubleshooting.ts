@@ -72,12 +72,12 @@ export function troubleshootingJob(
       if (!(error instanceof NotFoundError)) throw error;
     }
     const afterMidnight = now % DAY_MS < MIDNIGHT_GRACE_MS;
+    const days = todays !== undefined && todays.length > 0 ? [{ day: today, names: todays }] : [];
     if (!afterMidnight) {
       // Yesterday's listing (up to one name per probe × IP × cycle) is let go after the grace
       // period, not a day later.
       pastDay = undefined;
-      if (todays === undefined) return null;
-      return todays.length > 0 ? [{ day: today, names: todays }] : [];
+      return todays === undefined ? null : days;
     }
     // Until each path has been traced today, its newest trace is yesterday's: without it, the
     // series of the paths not traced yet since 00:00 vanished for minutes after midnight.
@@ -94,11 +94,8 @@ export function troubleshootingJob(
       pastDay = { day: dayPath(yesterday), names, found };
     }
     if (todays === undefined && !pastDay.found) return null;
-    const days: { day: TreeDay; names: readonly string[] }[] = [];
     // Today's first: a path's newest file is taken from the first day that has one.
-    if (todays !== undefined && todays.length > 0) days.push({ day: today, names: todays });
-    if (pastDay.names.length > 0) days.push({ day: yesterday, names: pastDay.names });
-    return days;
+    return pastDay.names.length > 0 ? [...days, { day: yesterday, names: pastDay.names }] : days;
   };
 
   const download = async (
