@@ -11,6 +11,9 @@ import {
   troubleshootingJob,
 } from "../../src/collectors/troubleshooting.js";
 import { createLogger } from "../../src/log/logger.js";
+import { NotFoundError } from "../../src/mosapi/errors.js";
+import { dayPath, treeDay, type TreeDay } from "../../src/mosapi/probe-network.js";
+import type { Target } from "../../src/mosapi/target.js";
 import type { Scenario, TraceSpec } from "../../src/simulator/scenario.js";
 import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { startSimulator } from "../../src/simulator/server.js";
@@ -31,11 +34,20 @@ function withTraces(traces: TraceSpec): Scenario {
   return { ...base, targets: base.targets.map((t) => ({ ...t, traces })) };
 }
 
+/** Day listings (`yyyy/mm/dd`) that the client answers with a 404 instead of asking. */
+type MissingDays = ReadonlySet<string>;
+
 /**
  * Runs state, then troubleshooting `rounds` times; returns the entry, outcomes and logs.
  * @param at when the simulator starts (the scenario's epoch); the collector runs 30 s later
+ * @param missing day listings answered with a 404 (the simulator always has three days)
  */
-async function run(scenario: Scenario, rounds = 1, at = SCENARIO_NOW) {
+async function run(
+  scenario: Scenario,
+  rounds = 1,
+  at = SCENARIO_NOW,
+  missing: MissingDays = new Set(),
+) {
   const simClock = new FakeClock(at);
   const sim = await startSimulator({ scenario, clock: simClock });
   const clock = new FakeClock(at + 30_000);
@@ -43,6 +55,19 @@ async function run(scenario: Scenario, rounds = 1, at = SCENARIO_NOW) {
   const sink = createLogSink();
   const logger = createLogger({ level: "info", format: "json", destination: sink.destination });
   const failures: string[] = [];
+  const getTraceDay = deps.client.getTraceDay.bind(deps.client);
+  const asked: string[] = [];
+  // The collector's view of the client, with the listings of `missing` days answered 404.
+  const traceClient = {
+    getTraceFile: deps.client.getTraceFile.bind(deps.client),
+    getTraceDay: (t: Target, day: TreeDay, signal?: AbortSignal) => {
+      asked.push(dayPath(day));
+      if (!missing.has(dayPath(day))) return getTraceDay(t, day, signal);
+      const path = `/ry/${t.id}/v2/networkTroubleshooting/mtr/${dayPath(day)}`;
+      const context = { operation: "list trace day", target: t.id, endpoint: "mtr", path };
+      return Promise.reject(new NotFoundError(context));
+    },
+  };
   const jobDeps = {
     ...deps,
     logger,
@@ -58,11 +83,11 @@ async function run(scenario: Scenario, rounds = 1, at = SCENARIO_NOW) {
   // As the scheduler's signal: one round downloads its trace files at once, each listening.
   setMaxListeners(0, signal);
   await stateJob(jobDeps, target, 60_000).run(signal);
-  const job = troubleshootingJob(jobDeps, target, 300_000);
+  const job = troubleshootingJob({ ...jobDeps, client: traceClient }, target, 300_000);
   const outcomes = [];
   for (let i = 0; i < rounds; i++) outcomes.push(await job.run(signal));
   const entry = deps.store.entry(target) as TargetSnapshot;
-  return { entry, outcomes, failures, sink, sim };
+  return { entry, outcomes, failures, sink, sim, asked };
 }
 
 describe("troubleshooting collector", () => {
@@ -99,6 +124,38 @@ describe("troubleshooting collector", () => {
     expect(traces.filter((t) => !t.reached).map((t) => t.probe)).toEqual(["Sydney", "Sydney"]);
     // Yesterday's listing once, beside today's.
     expect(sim.stats().requests.byTarget["ry/test"]?.["trace-day"]).toBe(2);
+  });
+
+  it("just after midnight without yesterday's tree: today's traces, yesterday asked once a day", async () => {
+    const midnight = Math.ceil(SCENARIO_NOW / 86_400_000) * 86_400_000;
+    const yesterday = dayPath(treeDay(midnight - 86_400_000));
+    const { entry, failures, asked } = await run(
+      getScenario("trace-incident"),
+      2,
+      midnight + 120_000,
+      new Set([yesterday]),
+    );
+    expect(failures).toEqual([]);
+    const traces = entry.traces?.traces ?? [];
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces.length).toBeLessThan(30);
+    expect(traces.every((t) => t.testTime * 1000 >= midnight)).toBe(true);
+    // Two rounds: today's listing each time, yesterday's 404 once.
+    expect(asked.filter((day) => day === yesterday)).toHaveLength(1);
+    expect(asked.filter((day) => day !== yesterday)).toHaveLength(2);
+  });
+
+  it("just after midnight with neither day's tree: not offered, no failure", async () => {
+    const midnight = Math.ceil(SCENARIO_NOW / 86_400_000) * 86_400_000;
+    const days = [midnight, midnight - 86_400_000].map((ms) => dayPath(treeDay(ms)));
+    const { entry, failures } = await run(
+      getScenario("trace-incident"),
+      1,
+      midnight + 120_000,
+      new Set(days),
+    );
+    expect(failures).toEqual([]);
+    expect(entry.traces).toBeNull();
   });
 
   it("reads a trace sent with Content-Encoding: gzip exactly like a .json.gz body", async () => {
