@@ -42,10 +42,26 @@ export function familyHeader(definition: MetricDefinition): string {
   return `# HELP ${name} ${escapeHelp(definition.help)}\n# TYPE ${name} ${definition.type}\n`;
 }
 
-/** Label names in a labels object's order, and the same names sorted. */
+/**
+ * A family's label names in a labels object's order, the same names sorted, and the text
+ * around their values: `prefixes[i]` goes before the i-th value (the first opens the braces
+ * after the metric name) and `close` after the last (or after the bare name).
+ */
 interface Shape {
   readonly names: readonly string[];
   readonly sorted: readonly string[];
+  readonly prefixes: readonly string[];
+  readonly close: string;
+}
+
+function shapeOf(name: string, labels: LabelValues): Shape {
+  const names = Object.keys(labels);
+  return {
+    names,
+    sorted: [...names].sort(),
+    prefixes: names.map((label, i) => `${i === 0 ? `${name}{` : '",'}${label}="`),
+    close: names.length === 0 ? `${name} ` : '"} ',
+  };
 }
 
 /** Whether `labels` has exactly `names`, in that order. Allocates nothing. */
@@ -58,6 +74,22 @@ function hasNames(labels: LabelValues, names: readonly string[]): boolean {
   return index === names.length;
 }
 
+/** prom-client's identity of a series: `name:value,` over the label names in sorted order. */
+function identity(labels: LabelValues, sorted: readonly string[]): string {
+  let key = "";
+  for (const label of sorted) key += `${label}:${labels[label]},`;
+  return key;
+}
+
+/** Appends the pieces of one sample line, newline included, to `pieces`. */
+function pushLine(pieces: string[], shape: Shape, labels: LabelValues, value: number): void {
+  const { names, prefixes } = shape;
+  for (let i = 0; i < names.length; i++) {
+    pieces.push(prefixes[i] ?? "", escapeLabelValue(labels[names[i] ?? ""] ?? ""));
+  }
+  pieces.push(shape.close, formatSampleValue(value), "\n");
+}
+
 /**
  * The series of one family (or of one target's share of it), in first-set order. Setting a
  * series again keeps its place and takes the new labels and value, as a prom-client Gauge does.
@@ -65,45 +97,71 @@ function hasNames(labels: LabelValues, names: readonly string[]): boolean {
  * Two series are the same when prom-client's identity of them is: `name:value,` over the
  * label names in default sort order. It is ambiguous for values holding `,` or `:`; two label
  * sets it confuses are one series to prom-client, and so to us.
+ *
+ * Rendering allocates little, because a cold start or a reload renders every target, and what
+ * that allocates sets how often V8 collects and how much it promotes to its old generation on
+ * the way (BENCHMARKS.md, section 4). A line is kept as the pieces it is joined from (the
+ * shape's fixed text, the label values, the sample value), never concatenated on its own; and
+ * a writer told that its series are distinct (`distinct`) does not build their identities. A
+ * full render of the bench fleet (1,000 targets) allocated 118–128 MB and took 108 ms of CPU
+ * on Node 26 (221 ms on Node 20) with a line and an identity string per series; 47–55 MB and
+ * 53 ms (110 ms) this way.
  */
 export class FamilyWriter {
-  readonly #lines: string[] = [];
-  #positions = new Map<string, number>();
+  /** The text of the series set since the last {@link take}, in pieces. */
+  #pieces: string[] = [];
+  /**
+   * Unless the series are distinct: where each series' pieces start, by its identity, and
+   * where the series set since the last {@link take} start, in set order. A new Map for every
+   * take: on Node 20 a Map emptied in V8's old generation kept the next target's young keys
+   * alive through scavenges (sixth session).
+   */
+  #repeats: { readonly byIdentity: Map<string, number>; readonly starts: number[] } | undefined;
+  readonly #distinct: boolean;
   readonly #name: string;
   /**
-   * The label names of the last series set, as given and sorted. A family's series nearly
-   * always list the same names in the same order, so the sort, and the arrays of names and
-   * entries, are paid once per writer rather than once per series: they were a third of what
-   * rendering a target allocated (BENCHMARKS.md, section 4).
+   * The label names of the last series set, with their sorted order and the text around the
+   * values. A family's series nearly always list the same names in the same order, so this is
+   * paid once per writer rather than once per series.
    */
-  #shape: Shape = { names: [], sorted: [] };
+  #shape: Shape;
 
-  /** @param name the family's metric name */
-  constructor(name: string) {
+  /**
+   * @param name the family's metric name
+   * @param options.distinct the caller never sets one series twice between two takes, so the
+   *   writer need not look for repeats (a repeat would then print twice)
+   */
+  constructor(name: string, options: { distinct?: boolean } = {}) {
     this.#name = escapeHelp(name);
+    this.#distinct = options.distinct ?? false;
+    this.#shape = shapeOf(this.#name, {});
   }
 
   /** Sets the series with `labels` to `value`. */
   set(labels: LabelValues, value: number): void {
-    if (!hasNames(labels, this.#shape.names)) {
-      const names = Object.keys(labels);
-      this.#shape = { names, sorted: [...names].sort() };
+    if (!hasNames(labels, this.#shape.names)) this.#shape = shapeOf(this.#name, labels);
+    const shape = this.#shape;
+    if (this.#distinct) {
+      pushLine(this.#pieces, shape, labels, value);
+      return;
     }
-    const { names, sorted } = this.#shape;
-    let text = "";
-    for (const label of names) {
-      text += `${text === "" ? "" : ","}${label}="${escapeLabelValue(labels[label] ?? "")}"`;
+    this.#repeats ??= { byIdentity: new Map(), starts: [] };
+    const { byIdentity, starts } = this.#repeats;
+    const key = identity(labels, shape.sorted);
+    const series = byIdentity.get(key);
+    if (series === undefined) {
+      byIdentity.set(key, starts.length);
+      starts.push(this.#pieces.length);
+      pushLine(this.#pieces, shape, labels, value);
+      return;
     }
-    const line = `${this.#name}${text === "" ? "" : `{${text}}`} ${formatSampleValue(value)}\n`;
-    let key = "";
-    for (const label of sorted) key += `${label}:${labels[label]},`;
-    const position = this.#positions.get(key);
-    if (position === undefined) {
-      this.#positions.set(key, this.#lines.length);
-      this.#lines.push(line);
-    } else {
-      this.#lines[position] = line;
-    }
+    // The new line takes the first of the series' pieces; the rest print nothing.
+    const start = starts[series] ?? 0;
+    const end = starts[series + 1] ?? this.#pieces.length;
+    const line: string[] = [];
+    pushLine(line, shape, labels, value);
+    this.#pieces[start] = line.join("");
+    this.#pieces.fill("", start + 1, end);
   }
 
   /**
@@ -111,15 +169,9 @@ export class FamilyWriter {
    * empty again: the renderer uses one writer per family for every target it renders.
    */
   take(): string {
-    const text = this.#lines.join("");
-    this.#lines.length = 0;
-    // A new Map rather than an emptied one. A writer lives long enough to reach V8's old
-    // generation, and on Node 20 emptying its Map there left garbage in the old generation
-    // that still pointed at the last target's young keys, so scavenges promoted them with
-    // everything they held (presumably the Map's next tables, which V8 allocates in the old
-    // table's generation). Two full renders of 1,000 targets promoted 61–65 MB with `clear()`
-    // and 18 MB with a new Map on Node 20; on Node 26, 12 and 14 MB (BENCHMARKS.md, section 4).
-    this.#positions = new Map();
+    const text = this.#pieces.join("");
+    this.#pieces.length = 0;
+    this.#repeats = undefined;
     return text;
   }
 }

@@ -10,14 +10,30 @@ import { targetKey } from "../mosapi/target.js";
 import { familyHeader, FamilyWriter } from "./exposition.js";
 import { SNAPSHOT_METRICS } from "./names.js";
 import { releaseBuffer } from "./release.js";
-import { addTarget, addTraces, FAMILY_KEYS, type FamilyKey } from "./snapshot-series.js";
+import {
+  addTarget,
+  addTraces,
+  FAMILY_KEYS,
+  REPEATABLE_PER_TARGET,
+  type FamilyKey,
+} from "./snapshot-series.js";
 
 const HEADERS = FAMILY_KEYS.map((key) => familyHeader(SNAPSHOT_METRICS[key]));
 const FAMILY_COUNT = FAMILY_KEYS.length;
 
-function newFamilies(): Record<FamilyKey, FamilyWriter> {
+/**
+ * A writer per family. `perTarget`: for one target at a time ({@link SnapshotRenderer}'s
+ * cached renders), where only {@link REPEATABLE_PER_TARGET} families need to look for
+ * repeated series; otherwise every family does (two entries for one target, or traces).
+ */
+function newFamilies(perTarget = false): Record<FamilyKey, FamilyWriter> {
   return Object.fromEntries(
-    FAMILY_KEYS.map((key) => [key, new FamilyWriter(SNAPSHOT_METRICS[key].name)]),
+    FAMILY_KEYS.map((key) => [
+      key,
+      new FamilyWriter(SNAPSHOT_METRICS[key].name, {
+        distinct: perTarget && !REPEATABLE_PER_TARGET.has(key),
+      }),
+    ]),
   ) as Record<FamilyKey, FamilyWriter>;
 }
 
@@ -209,7 +225,7 @@ export class SnapshotRenderer {
    * target, with its maps and its learnt orders of label names, was about a seventh of what
    * rendering allocated (146 → 126 MB for 1,000 targets).
    */
-  readonly #families = newFamilies();
+  readonly #families = newFamilies(true);
   #blocks: readonly Block[] = [];
   /** Blocks whose chunks were handed out by a render that may outlive the next ({@link hold}). */
   readonly #held = new WeakSet<Block>();

@@ -36,6 +36,22 @@ type Families = SeriesSinks;
 /** Families in catalogue order, the order prom-client printed them in. */
 export const FAMILY_KEYS = Object.keys(SNAPSHOT_METRICS) as FamilyKey[];
 
+/**
+ * The families whose series may repeat within one target's {@link addTarget}: their label
+ * values come from MoSAPI's lists (a test error, a name server or a threat type listed twice,
+ * or two values prom-client's identity confuses, such as `a,b`), so their writer must merge
+ * repeats as a Gauge does. In every other family one target's label sets are distinct by
+ * construction: the target's labels, plus values from fixed lists (services, statuses, probe
+ * results), object keys (collectors) or a set (trace IPs). The trace families of
+ * {@link addTraces} are not per target and are not covered here.
+ */
+export const REPEATABLE_PER_TARGET: ReadonlySet<FamilyKey> = new Set<FamilyKey>([
+  "abuseDomains",
+  "incidentTestErrors",
+  "incidentNameserverUp",
+  "measurementNameserverProbes",
+]);
+
 /** A percentage from MoSAPI as a ratio, without binary noise (10.417 → 0.10417). */
 export function percentToRatio(percent: number): number {
   return Number.parseFloat((percent / 100).toPrecision(12));

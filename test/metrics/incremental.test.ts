@@ -229,6 +229,24 @@ describe("the exposition writer equals prom-client byte for byte", () => {
   });
 });
 
+describe("FamilyWriter", () => {
+  it("merges repeats unless told its series are distinct, and starts afresh after take", () => {
+    const merging = new FamilyWriter("x");
+    const distinct = new FamilyWriter("x", { distinct: true });
+    for (const writer of [merging, distinct]) {
+      writer.set({ a: "1" }, 1);
+      writer.set({ a: "2" }, 2);
+      writer.set({ a: "1" }, 3);
+    }
+    expect(merging.take()).toBe('x{a="1"} 3\nx{a="2"} 2\n');
+    expect(distinct.take()).toBe('x{a="1"} 1\nx{a="2"} 2\nx{a="1"} 3\n');
+    merging.set({ a: "1" }, 4);
+    merging.set({}, 5);
+    expect(merging.take()).toBe('x{a="1"} 4\nx 5\n');
+    expect(merging.take()).toBe("");
+  });
+});
+
 describe("incremental rendering", () => {
   const entries = () => [
     healthyEntry(tld("test"), stateFixture("state-dns-down"), AT),
