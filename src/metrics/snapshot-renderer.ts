@@ -88,11 +88,26 @@ interface Block {
   readonly encoded: Encoded;
 }
 
+/** A target's lines in an older block (or batch), and its token. */
+interface Copy {
+  readonly id: number;
+  readonly block: Block;
+  readonly index: number;
+}
+
 /** Where a target's lines come from when its block is built: rendered, or an older block. */
-type Source = { readonly lines: Lines } | { readonly block: Block; readonly index: number };
+type Source = { readonly lines: Lines } | Copy;
 
 /** A target's source and token. */
 type Placed = Source & { readonly id: number };
+
+/**
+ * How a render gets one block: the old block whose targets all sit where they sat, or each
+ * target's lines from an older block or batch, or from rendering its entry.
+ */
+type Plan =
+  | { readonly block: Block }
+  | { readonly sources: readonly (Copy | { readonly entry: TargetSnapshot })[] };
 
 /** The range of target `index`'s lines of `family` in `block`'s bytes. */
 function rangeOf(block: Block, family: number, index: number): [number, number] {
@@ -173,8 +188,8 @@ function sameIds(a: readonly number[], b: readonly (number | undefined)[]): bool
 }
 
 /** Where each target of `blocks` is, by token. */
-function placesIn(blocks: readonly Block[]): Map<number, Placed> {
-  const places = new Map<number, Placed>();
+function placesIn(blocks: readonly Block[]): Map<number, Copy> {
+  const places = new Map<number, Copy>();
   for (const block of blocks) {
     block.ids.forEach((id, index) => places.set(id, { id, block, index }));
   }
@@ -216,7 +231,7 @@ export class SnapshotRenderer {
    * the newest entry's (an older one's are dropped, never accumulated), and none of them
    * past the next {@link renderChunks}.
    */
-  readonly #prepared = new Map<string, Placed>();
+  readonly #prepared = new Map<string, Copy>();
   /** The blocks {@link prepare} encoded since the last render, all given back by it. */
   #batches: Block[] = [];
   readonly #onTargetRendered: (entry: TargetSnapshot) => void;
@@ -322,44 +337,99 @@ export class SnapshotRenderer {
     return Buffer.concat(this.renderChunks(snapshot)).toString("utf8");
   }
 
-  /** The encoded lines of each block of `targets`, reusing the blocks that did not change. */
+  /**
+   * The encoded lines of each block of `targets`, reusing the blocks that did not change.
+   *
+   * A batch, or a block this render replaces, is given back as soon as the last new block
+   * that copies from it is built (before the first, if none does), not once the whole body
+   * is: a render after a pass that rendered every target (a cold start, a reload) otherwise
+   * held the old blocks, the batches and the new blocks at once, three copies of the body
+   * (BENCHMARKS.md, section 4).
+   */
   #blocksOf(targets: readonly TargetSnapshot[]): Encoded[] {
-    const size = Math.max(1, Math.ceil(Math.sqrt(targets.length)));
     const previous = this.#blocks;
-    let places: Map<number, Placed> | undefined;
+    const plans = this.#plan(targets, previous);
+    const kept = new Set(plans.flatMap((plan) => ("block" in plan ? [plan.block] : [])));
+    const batches = new Set(this.#batches);
+    const done = (block: Block) =>
+      batches.has(block) || (this.#releaseReplaced && !kept.has(block) && !this.#held.has(block));
+    // The last new block that copies from each old block or batch.
+    const lastUse = new Map<Block, number>();
+    plans.forEach((plan, at) => {
+      if ("sources" in plan) {
+        for (const source of plan.sources) if ("block" in source) lastUse.set(source.block, at);
+      }
+    });
+    const given = new Set<Block>();
+    const giveBack = (block: Block) => {
+      if (given.has(block) || !done(block)) return;
+      given.add(block);
+      this.#release(block.bytes);
+    };
+    for (const block of [...batches, ...previous]) if (!lastUse.has(block)) giveBack(block);
     const blocks: Block[] = [];
+    try {
+      plans.forEach((plan, at) => {
+        if ("block" in plan) {
+          blocks.push(plan.block);
+          return;
+        }
+        const { sources } = plan;
+        blocks.push(blockOf(sources.map((s) => ("entry" in s ? this.#render(s.entry) : s))));
+        for (const source of sources) {
+          if ("block" in source && lastUse.get(source.block) === at) giveBack(source.block);
+        }
+      });
+    } catch (err) {
+      // An entry failed to render. What this render gave back may be what the cache points
+      // at: forget it all, so that the next render renders every target again.
+      if (given.size > 0) this.#forget();
+      throw err;
+    }
+    this.#blocks = blocks;
+    this.#prepared.clear();
+    this.#batches = [];
+    return blocks.map((block) => block.encoded);
+  }
+
+  /**
+   * Where the targets of each block of `targets` come from, rendering none yet: the block
+   * that held them all in the same places, or per target a range of an old block or batch,
+   * or the entry to render.
+   */
+  #plan(targets: readonly TargetSnapshot[], previous: readonly Block[]): Plan[] {
+    const size = Math.max(1, Math.ceil(Math.sqrt(targets.length)));
+    let places: Map<number, Copy> | undefined;
+    const plans: Plan[] = [];
     for (let start = 0; start < targets.length; start += size) {
       const entries = targets.slice(start, start + size);
-      const cached = previous[blocks.length];
+      const cached = previous[plans.length];
       const known = entries.map((entry) => this.#ids.get(entry));
       if (cached !== undefined && sameIds(cached.ids, known)) {
-        blocks.push(cached);
+        plans.push({ block: cached });
         continue;
       }
-      const sources = entries.map((entry, index): Placed => {
+      const sources = entries.map((entry, index): Copy | { readonly entry: TargetSnapshot } => {
         const id = known[index];
-        if (id === undefined) return this.#render(entry);
+        if (id === undefined) return { entry };
         // Most often an unchanged target sits where it sat; else it moved (targets added,
         // removed or reordered), or it was prepared, or its bytes are gone (rendered once,
         // then left out of a render): rendered again.
         if (cached?.ids[index] === id) return { id, block: cached, index };
         places ??= placesIn(previous);
         const prepared = this.#prepared.get(targetKey(entry.target));
-        return places.get(id) ?? (prepared?.id === id ? prepared : this.#render(entry));
+        return places.get(id) ?? (prepared?.id === id ? prepared : { entry });
       });
-      blocks.push(blockOf(sources));
+      plans.push({ sources });
     }
-    this.#blocks = blocks;
+    return plans;
+  }
+
+  /** Drops every block and batch (not given back: some may be), as if nothing was rendered. */
+  #forget(): void {
+    this.#blocks = [];
     this.#prepared.clear();
-    // Copied into the new blocks by now: nothing reads the batches or the replaced blocks again.
-    const done = this.#batches;
     this.#batches = [];
-    if (this.#releaseReplaced) {
-      const kept = new Set(blocks);
-      done.push(...previous.filter((block) => !kept.has(block) && !this.#held.has(block)));
-    }
-    for (const block of done) this.#release(block.bytes);
-    return blocks.map((block) => block.encoded);
   }
 
   /** The trace families, rendered again only when some target's traces changed. */

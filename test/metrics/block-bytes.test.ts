@@ -279,6 +279,56 @@ describe("giving memory back", () => {
     expect(text(second)).toBe(fresh({ version: 2, targets: next }));
   });
 
+  it("gives each back as soon as no block left to build reads it: unread ones first", () => {
+    const log: string[] = [];
+    const renderer = new SnapshotRenderer((entry) => log.push(`render ${entry.target.id}`), {
+      releaseReplaced: true,
+      release: (bytes) => {
+        log.push(oldBytes.has(bytes.buffer) ? "old block" : "batch");
+        releaseBuffer(bytes);
+      },
+    });
+    const oldBytes = new Set(
+      renderer.renderChunks({ version: 1, targets: fleet }).map((c) => c.buffer),
+    );
+    log.length = 0;
+    // Every target changed; those of the first and third blocks of four were prepared.
+    const next = changed(fleet, ...fleet.keys());
+    renderer.prepare(next.slice(0, 4));
+    renderer.prepare(next.slice(8, 12));
+    log.length = 0;
+    const chunks = renderer.renderChunks({ version: 2, targets: next });
+    const renders = (from: number) => [0, 1, 2, 3].map((i) => `render t${from + i}`);
+    expect(log).toEqual([
+      ...Array<string>(4).fill("old block"),
+      "batch",
+      ...renders(4),
+      "batch",
+      ...renders(12),
+    ]);
+    expect(text(chunks)).toBe(fresh({ version: 2, targets: next }));
+  });
+
+  it("forgets its blocks when a render fails after giving some back, and renders all again", () => {
+    const { renderer, released } = spied(true);
+    renderer.renderChunks({ version: 1, targets: fleet });
+    const next = changed(fleet, 0, 1, 2, 3);
+    renderer.prepare(next.slice(0, 4));
+    const broken = Object.defineProperty({ ...next[9]! }, "state", {
+      get: () => {
+        throw new Error("unrenderable");
+      },
+    });
+    const failing = next.map((entry, index) => (index === 9 ? broken : entry));
+    expect(() => renderer.renderChunks({ version: 2, targets: failing })).toThrow("unrenderable");
+    // The batch was given back once the first block was built from it.
+    expect(released.length).toBeGreaterThan(0);
+    for (const version of [3, 4]) {
+      const snapshot: Snapshot = { version, targets: next };
+      expect(text(renderer.renderChunks(snapshot))).toBe(fresh(snapshot));
+    }
+  });
+
   it("leaves held renders' blocks to V8, and replaced blocks unless asked to give them back", () => {
     const { renderer, released } = spied(true);
     const first = renderer.renderChunks({ version: 1, targets: fleet });
