@@ -113,14 +113,13 @@ export class MetricsRenderer {
   /**
    * Notes `entries` (new in the store: feed it from `SnapshotStore.onChange`) for the next pass
    * ahead of a scrape, the newest per target. Once two scrapes have shown their rhythm, a pass
-   * runs at {@link AHEAD_AT} of the time between the last two after the last one: it renders
-   * the noted targets, at most {@link PREPARE_BATCH} a turn, and, for gzip scrapers, builds
-   * the snapshot's chunks, compresses those without a member, a slice a turn
-   * (`COMPRESS_SLICE_BYTES`), and joins the members into the body. After a round that changed
-   * every target, the scrape would otherwise render them all (240 ms at 1,000 targets) and
-   * compress the body while Prometheus waits; batches and slices keep a reload's worth from
-   * blocking the loop for as long. Without scrapes nothing is done ahead. The output is the
-   * same either way.
+   * runs at {@link AHEAD_AT} of the time between the last two after the last one. For gzip
+   * scrapers it builds the snapshot's chunks, rendering the noted targets, then compresses
+   * those without a member, a slice a turn (`COMPRESS_SLICE_BYTES`), and joins the members into
+   * the body. For identity scrapers it renders the noted targets, at most
+   * {@link PREPARE_BATCH} a turn, for the scrape's render to copy. After a round that changed
+   * every target, the scrape would otherwise render them all and compress the body while
+   * Prometheus waits. Without scrapes nothing is done ahead. The output is the same either way.
    */
   prepare(entries: readonly TargetSnapshot[]): void {
     for (const entry of entries) this.#pending.set(targetKey(entry.target), entry);
@@ -175,20 +174,30 @@ export class MetricsRenderer {
   }
 
   /**
-   * Renders the noted targets, then compresses the changed chunks, a batch or slice a turn,
-   * then joins the members into the body the scrape will send.
+   * For gzip scrapers, builds the chunks, then compresses the changed ones, a slice a turn,
+   * then joins the members into the body the scrape will send; for identity scrapers, renders
+   * the noted targets, a batch a turn.
    */
   async #ahead(): Promise<void> {
     const turn = () => new Promise((resolve) => setImmediate(resolve));
     // The entries noted by now: a pass ends even while changes keep landing.
     const entries = [...this.#pending.values()];
     this.#pending.clear();
-    for (let start = 0; start < entries.length; start += PREPARE_BATCH) {
-      if (start > 0) await turn();
-      // An entry that fails to render is left for the scrape, which answers 500 with the error.
-      this.#snapshots.prepare(entries.slice(start, start + PREPARE_BATCH));
+    if (!this.#gzipWanted) {
+      for (let start = 0; start < entries.length; start += PREPARE_BATCH) {
+        if (start > 0) await turn();
+        // An entry that fails to render is left for the scrape, which answers 500 with it.
+        this.#snapshots.prepare(entries.slice(start, start + PREPARE_BATCH));
+      }
+      return;
     }
-    if (!this.#gzipWanted) return;
+    // The chunks at once, in one turn, not from batches rendered a turn each: the batches held
+    // the noted targets' lines beside the blocks until this render copied them, a second copy
+    // of the body (10 MB at the passes of a 1,000-target cold start), while a render builds
+    // each new block from the entries and gives back the block it replaces as it goes
+    // (snapshot-renderer.ts). Rendering every target takes one turn of 53 ms on Node 26 and
+    // 110 ms on Node 20 at 1,000 targets (BENCHMARKS.md, section 4); a pass usually renders
+    // the few that changed.
     const chunks = this.#chunksOrNone();
     while (!this.#gzip.compressAhead(chunks)) {
       await turn();

@@ -163,7 +163,14 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     });
     const clock = new FakeClock();
     // As MetricsRenderer makes its own: replaced blocks are given back at once.
-    const snapshots = new SnapshotRenderer(undefined, { releaseReplaced: true });
+    /** The size of every batch prepared ahead. */
+    const prepared: number[] = [];
+    const snapshots = new (class extends SnapshotRenderer {
+      override prepare(entries: readonly TargetSnapshot[]): void {
+        prepared.push(entries.length);
+        super.prepare(entries);
+      }
+    })(undefined, { releaseReplaced: true });
     const metrics = new MetricsRenderer(() => store.current(), self, snapshots, gzip, clock);
     store.onChange((entries) => {
       metrics.prepare(entries);
@@ -177,7 +184,7 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     /** The chunks that were not there `before`. */
     const freshSince = (before: readonly Buffer[]) =>
       chunks().filter((chunk) => !before.includes(chunk));
-    return { metrics, seen, lengths, joined, change, clock, chunks, freshSince };
+    return { metrics, seen, lengths, joined, prepared, change, clock, chunks, freshSince };
   }
 
   it("compresses nothing ahead for identity-only scrapers", async () => {
@@ -230,6 +237,22 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     const text = await metrics.renderText();
     for (const file of files) expect(gunzipSync(Buffer.concat(file)).toString("utf8")).toBe(text);
     expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it("builds the chunks in the pass from the entries, without batches beside the blocks", async () => {
+    const { metrics, prepared, change, clock, chunks, freshSince } = wired();
+    await metrics.renderGzip();
+    clock.advance(15_000);
+    await metrics.renderGzip();
+    const before = chunks();
+    for (let index = 0; index < targets.length; index++) change(index);
+    await clock.advanceAsync(13_500);
+    await turns(3);
+    // The pass built the blocks again (all but the families' headers are new), from no batch.
+    expect(freshSince(before).length).toBeGreaterThan(before.length / 2);
+    expect(prepared).toEqual([]);
+    const [families] = await metrics.renderGzip();
+    expect(gunzipSync(families!).toString()).toBe(Buffer.concat(chunks()).toString());
   });
 
   it("joins the body in the pass, letting go of the last scrape's chunks before the next scrape", async () => {
