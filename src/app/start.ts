@@ -82,6 +82,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       createHttpApp(
         {
           renderMetrics: () => renderer.render(),
+          metricsSent: (chunks) => {
+            renderer.sent(chunks);
+          },
           renderMetricsGzip: () => renderer.renderGzip(),
           metricsContentType: METRICS_CONTENT_TYPE,
           isReady: () => store.isReady(),

@@ -24,6 +24,11 @@ export interface HttpDependencies {
    */
   renderMetrics(): Promise<string | readonly Uint8Array[]>;
   /**
+   * Called with the chunks {@link renderMetrics} returned once nothing reads them any more:
+   * the response was handed to the kernel, or its connection closed first.
+   */
+  metricsSent?: (chunks: readonly Uint8Array[]) => void;
+  /**
    * The same body gzipped (a gzip file of one or more members), for requests that accept gzip;
    * when absent, /metrics is always sent as identity.
    */
@@ -68,7 +73,14 @@ export function createRoutes(deps: HttpDependencies): Router {
       res.setHeader("Content-Encoding", "gzip");
     } else {
       const body = await deps.renderMetrics();
-      chunks = typeof body === "string" ? [Buffer.from(body, "utf8")] : body;
+      if (typeof body === "string") {
+        chunks = [Buffer.from(body, "utf8")];
+      } else {
+        chunks = body;
+        // 'close' comes after 'finish' (every chunk handed to the kernel) or once the
+        // connection is gone: either way the chunks are read no more.
+        res.once("close", () => deps.metricsSent?.(body));
+      }
     }
     // res.send() would rewrite the Content-Type (it re-orders parameters when adding a
     // charset); Prometheus clients expect the header exactly as given.

@@ -44,6 +44,8 @@ export class MetricsRenderer {
   #passing = false;
   /** Wakes a waiting pass to time itself again (after a scrape). */
   #wake: AbortController | undefined;
+  /** What {@link sent} calls for each list {@link render} returned and not yet sent. */
+  readonly #sending = new WeakMap<readonly Uint8Array[], () => void>();
 
   /**
    * @param snapshot the current snapshot
@@ -71,15 +73,31 @@ export class MetricsRenderer {
   /**
    * The full exposition as UTF-8 chunks to send in order: the cached snapshot families (the
    * same Buffers until the snapshot version changes; never modify them), then the own
-   * metrics as the last chunk. Never calls MoSAPI.
+   * metrics as the last chunk. Never calls MoSAPI. Pass the list to {@link sent} once it is
+   * no longer read.
    */
   async render(): Promise<readonly Buffer[]> {
     this.#scraped();
     const chunks = this.#snapshotChunks();
     // Sent after an await, and for as long as the client reads: a later render must not give
-    // their memory back.
-    this.#snapshots.hold();
-    return [...chunks, Buffer.from(await this.#self.render(), "utf8")];
+    // their memory back before `sent`.
+    const release = this.#snapshots.hold();
+    const all = [...chunks, Buffer.from(await this.#self.render(), "utf8")];
+    this.#sending.set(all, release);
+    return all;
+  }
+
+  /**
+   * Says that the chunks of a {@link render} are no longer read (the response was handed to
+   * the kernel, or its connection is gone): the blocks later renders replaced are given back
+   * now, not when V8 next collects their Buffers. Without it an identity scrape kept a
+   * second copy of the body (7–11 MB at 1,000 targets) until V8's next full collection
+   * (BENCHMARKS.md, section 4). Unknown lists, and a second call, do nothing.
+   */
+  sent(chunks: readonly Uint8Array[]): void {
+    const release = this.#sending.get(chunks);
+    this.#sending.delete(chunks);
+    release?.();
   }
 
   /**
@@ -107,7 +125,10 @@ export class MetricsRenderer {
 
   /** The full exposition text, as {@link render} sends it. */
   async renderText(): Promise<string> {
-    return Buffer.concat(await this.render()).toString("utf8");
+    const chunks = await this.render();
+    const text = Buffer.concat(chunks).toString("utf8");
+    this.sent(chunks);
+    return text;
   }
 
   /**

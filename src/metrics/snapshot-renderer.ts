@@ -242,8 +242,8 @@ export class SnapshotRenderer {
    */
   readonly #families = newFamilies(true);
   #blocks: readonly Block[] = [];
-  /** Blocks whose chunks were handed out by a render that may outlive the next ({@link hold}). */
-  readonly #held = new WeakSet<Block>();
+  /** Blocks whose chunks are still being read ({@link hold}), with how many holds. */
+  readonly #held = new WeakMap<Block, number>();
   readonly #releaseReplaced: boolean;
   readonly #release: (bytes: Buffer) => void;
   /** The shared (trace) families of the last render, and the trace views they came from. */
@@ -326,10 +326,28 @@ export class SnapshotRenderer {
 
   /**
    * The chunks of the last render may be read after the next one (an identity scrape still
-   * sending them, say): their blocks are left to V8 when replaced, whatever `releaseReplaced`.
+   * sending them, say): their blocks are not given back when replaced until the function
+   * returned is called, saying they are no longer read (each hold once; a block held twice
+   * waits for both). Blocks replaced by then are given back at that call (with
+   * `releaseReplaced`); never called, they are left to V8.
    */
-  hold(): void {
-    for (const block of this.#blocks) this.#held.add(block);
+  hold(): () => void {
+    const blocks = this.#blocks;
+    for (const block of blocks) this.#held.set(block, (this.#held.get(block) ?? 0) + 1);
+    let holding = true;
+    return () => {
+      if (!holding) return;
+      holding = false;
+      for (const block of blocks) {
+        const count = (this.#held.get(block) ?? 1) - 1;
+        if (count > 0) {
+          this.#held.set(block, count);
+          continue;
+        }
+        this.#held.delete(block);
+        if (this.#releaseReplaced && !this.#blocks.includes(block)) this.#release(block.bytes);
+      }
+    };
   }
 
   /** {@link renderChunks} as one string. */

@@ -1,5 +1,5 @@
 import { Agent, request } from "undici";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { Snapshot } from "../../src/snapshot/snapshot.js";
 import { createLogger } from "../../src/log/logger.js";
 import { createHttpApp, startHttpServer } from "../../src/http/server.js";
@@ -84,6 +84,26 @@ describe("GET /metrics", () => {
     expect(res.headers["etag"]).toBeUndefined();
     expect(res.headers["x-powered-by"]).toBeUndefined();
     expect(res.body).toBe(EXPOSITION);
+  });
+
+  it("says once when the chunks it sent are no longer read", async () => {
+    const chunks = [Buffer.from("a 1\n"), Buffer.from("b 2\n")];
+    const sent: (readonly Uint8Array[])[] = [];
+    const { url } = await start({
+      renderMetrics: () => Promise.resolve(chunks),
+      metricsSent: (list) => sent.push(list),
+    });
+    const res = await call(`${url}/metrics`);
+    expect(res.body).toBe("a 1\nb 2\n");
+    await vi.waitFor(() => {
+      expect(sent).toHaveLength(1);
+    });
+    expect(sent[0]).toBe(chunks);
+    // A text body is nobody's to give back.
+    const text = await start({ metricsSent: (list) => sent.push(list) });
+    expect((await call(`${text.url}/metrics`)).body).toBe(EXPOSITION);
+    await new Promise(setImmediate);
+    expect(sent).toHaveLength(1);
   });
 
   it("answers HEAD with the headers and no body", async () => {

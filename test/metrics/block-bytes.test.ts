@@ -329,6 +329,30 @@ describe("giving memory back", () => {
     }
   });
 
+  it("gives held blocks back when every hold ends: replaced ones then, current ones later", () => {
+    const { renderer, released } = spied(true);
+    const first = renderer.renderChunks({ version: 1, targets: fleet });
+    const endFirst = renderer.hold();
+    const endSecond = renderer.hold();
+    // Blocks of four: this replaces the second block, still held twice.
+    const second = changed(fleet, 5);
+    renderer.renderChunks({ version: 2, targets: second });
+    expect(released).toEqual([]);
+    endFirst();
+    expect(released).toEqual([]);
+    endSecond();
+    endSecond();
+    expect(released).toHaveLength(1);
+    const emptied = first.filter((chunk) => chunk.buffer === released[0]!.buffer);
+    expect(emptied.length).toBeGreaterThan(0);
+    for (const chunk of emptied) expect(chunk.byteLength).toBe(0);
+    // The first block was held too and is still current: given back when a render replaces it.
+    const third = changed(second, 0);
+    const chunks = renderer.renderChunks({ version: 3, targets: third });
+    expect(released).toHaveLength(2);
+    expect(text(chunks)).toBe(fresh({ version: 3, targets: third }));
+  });
+
   it("leaves held renders' blocks to V8, and replaced blocks unless asked to give them back", () => {
     const { renderer, released } = spied(true);
     const first = renderer.renderChunks({ version: 1, targets: fleet });

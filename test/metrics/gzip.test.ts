@@ -309,6 +309,22 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     expect(Buffer.concat(chunks).toString()).toBe(sent);
   });
 
+  it("gives an identity scrape's blocks back once sent: those replaced meanwhile at once", async () => {
+    const { metrics, change } = wired();
+    const chunks = await metrics.render();
+    const body = Buffer.concat(chunks).toString();
+    change(3);
+    await metrics.renderGzip();
+    expect(Buffer.concat(chunks).toString()).toBe(body);
+    metrics.sent(chunks);
+    // The block of targets 0–3 was replaced: its chunks are empty now, the others whole.
+    const emptied = chunks.filter((chunk) => chunk.byteLength === 0);
+    expect(emptied.length).toBeGreaterThan(0);
+    expect(emptied.length).toBeLessThan(chunks.length / 2);
+    const text = await metrics.renderText();
+    expect(text).toContain('mosapi_up{tld="tld3"} 0');
+  });
+
   it("times the next pass from each scrape, and compresses again after the next one", async () => {
     const { metrics, seen, change, clock } = wired();
     await metrics.renderGzip();
