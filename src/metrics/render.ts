@@ -12,7 +12,7 @@ import { GzipBlocks, gzipMemberSync } from "./gzip-blocks.js";
 import type { SelfMetrics } from "./self-metrics.js";
 import { SnapshotRenderer } from "./snapshot-renderer.js";
 
-/** Targets a pass renders ahead per turn of the event loop (about 15 ms). */
+/** Targets a pass renders ahead per turn of the event loop, for identity scrapers. */
 export const PREPARE_BATCH = 64;
 
 /**
