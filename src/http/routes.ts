@@ -25,7 +25,8 @@ export interface HttpDependencies {
   renderMetrics(): Promise<string | readonly Uint8Array[]>;
   /**
    * Called with the chunks {@link renderMetrics} returned once nothing reads them any more:
-   * the response was handed to the kernel, or its connection closed first.
+   * the response was handed to the kernel, or its connection closed first. Not called when
+   * the connection closed while the body was being rendered: the chunks are then left to V8.
    */
   metricsSent?: (chunks: readonly Uint8Array[]) => void;
   /**

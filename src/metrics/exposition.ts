@@ -114,7 +114,7 @@ export class FamilyWriter {
    * Unless the series are distinct: where each series' pieces start, by its identity, and
    * where the series set since the last {@link take} start, in set order. A new Map for every
    * take: on Node 20 a Map emptied in V8's old generation kept the next target's young keys
-   * alive through scavenges (sixth session).
+   * alive through scavenges (BENCHMARKS.md, section 4, seventh session).
    */
   #repeats: { readonly byIdentity: Map<string, number>; readonly starts: number[] } | undefined;
   readonly #distinct: boolean;
