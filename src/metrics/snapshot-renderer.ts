@@ -401,12 +401,10 @@ export class SnapshotRenderer {
     } catch (err) {
       // An entry failed to render. What this render gave back may be what the cache points
       // at: forget it all, so that the next render renders every target again.
-      if (given.size > 0) this.#forget();
+      if (given.size > 0) this.#cache([]);
       throw err;
     }
-    this.#blocks = blocks;
-    this.#prepared.clear();
-    this.#batches = [];
+    this.#cache(blocks);
     return blocks.map((block) => block.encoded);
   }
 
@@ -443,9 +441,12 @@ export class SnapshotRenderer {
     return plans;
   }
 
-  /** Drops every block and batch (not given back: some may be), as if nothing was rendered. */
-  #forget(): void {
-    this.#blocks = [];
+  /**
+   * Makes `blocks` the cache the next render starts from, and drops the prepared lines and
+   * their batches (copied into `blocks`, or given back): none of them is read again.
+   */
+  #cache(blocks: readonly Block[]): void {
+    this.#blocks = blocks;
     this.#prepared.clear();
     this.#batches = [];
   }
