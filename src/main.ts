@@ -3,7 +3,7 @@
  * Process entry point: flags and environment in, exit code out. No logic beyond choosing
  * what to run; {@link run} is what tests call.
  */
-import { realpathSync } from "node:fs";
+import { fs } from "./util/builtins.js";
 import { fileURLToPath } from "node:url";
 import { startApp } from "./app/start.js";
 import { ConfigError } from "./config/errors.js";
@@ -182,7 +182,7 @@ function isEntryPoint(): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
   try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+    return fs.realpathSync(entry) === fs.realpathSync(fileURLToPath(import.meta.url));
   } catch {
     return false;
   }

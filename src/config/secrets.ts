@@ -5,12 +5,12 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { getSystemErrorMap } from "node:util";
 import type { Credential } from "../mosapi/credentials.js";
 import type { LocatedProblem } from "./issues.js";
 import type { PasswordSource } from "./password-source.js";
 import { rememberPasswordSource } from "./password-source.js";
 import type { ParsedConfig, ParsedCredential, PasswordSpec } from "./schema.js";
+import { util } from "../util/builtins.js";
 
 /** Where relative paths start and where `password_env` variables are looked up. */
 export interface SecretContext {
@@ -33,7 +33,7 @@ class SecretError extends Error {}
 /** `ENOENT (no such file or directory)` for a Node system error, else its message. */
 export function describeFsError(error: unknown): string {
   const { code, errno, message } = error as NodeJS.ErrnoException;
-  const description = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
+  const description = errno === undefined ? undefined : util.getSystemErrorMap().get(errno)?.[1];
   return code !== undefined && description !== undefined ? `${code} (${description})` : message;
 }
 

@@ -3,7 +3,6 @@
  * one error middleware) and a listener, HTTP or HTTPS, whose close() drains in-flight requests
  * before it gives up on them.
  */
-import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
@@ -11,6 +10,7 @@ import type { TLSSocket } from "node:tls";
 import express from "express";
 import type { ErrorRequestHandler, Express, RequestHandler } from "express";
 import type { Logger } from "../log/logger.js";
+import { http } from "../util/builtins.js";
 import { watchCertificates } from "../web/cert-reloader.js";
 import type { TlsServerSettings, WebConfig } from "../web/config.js";
 import { webMiddleware } from "../web/middleware.js";
@@ -171,7 +171,7 @@ export async function startHttpServer(
   web?: WebConfig,
 ): Promise<RunningHttpServer> {
   const tls = web?.tls;
-  const server = tls === undefined ? createServer(app) : createTlsServer(app, tls, logger);
+  const server = tls === undefined ? http.createServer(app) : createTlsServer(app, tls, logger);
   const connections = trackConnections(server, tls !== undefined);
 
   await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,8 @@
  * source address ICANN expects our requests from.
  */
 import { isIP } from "node:net";
-import { Agent } from "undici";
+import type { Agent } from "undici";
+import { AgentClass } from "./undici.js";
 
 /** Everything an Agent needs; PEM strings, not file names. */
 export interface AgentSettings {
@@ -59,5 +60,5 @@ export function agentOptions(settings: AgentSettings): Agent.Options {
  * @throws TypeError for an incomplete certificate pair or an invalid `sourceAddress`.
  */
 export function createAgent(settings: AgentSettings): Agent {
-  return new Agent(agentOptions(settings));
+  return new AgentClass(agentOptions(settings));
 }

@@ -10,9 +10,9 @@
  * Authorization header, a cookie or a response body (only the parsed fields of a 400 body,
  * truncated and scrubbed).
  */
-import { STATUS_CODES } from "node:http";
 import type { FailureReason } from "./failure.js";
 import type { ErrorBody } from "./models.js";
+import { http } from "../util/builtins.js";
 
 /**
  * Stable codes of the MoSAPI client's errors, one per failure mode. docs/errors.md explains each
@@ -70,7 +70,7 @@ interface Details {
 
 /** `HTTP 503 Service Unavailable`. */
 export function describeStatus(status: number): string {
-  const text = STATUS_CODES[status];
+  const text = http.STATUS_CODES[status];
   return text === undefined ? `HTTP ${status}` : `HTTP ${status} ${text}`;
 }
 

@@ -5,10 +5,9 @@
  * interpreted by the caller.
  */
 import { performance } from "node:perf_hooks";
-import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { request } from "undici";
 import type { Dispatcher } from "undici";
+import { util } from "../util/builtins.js";
 import type { Deadline } from "./deadline.js";
 import { SlotWaitExceeded, raceAbort } from "./deadline.js";
 import type { ErrorContext } from "./errors.js";
@@ -16,6 +15,7 @@ import { InvalidResponseError, NetworkError, SlotTimeoutError, TimeoutError } fr
 import type { Semaphore } from "./limiter.js";
 import type { ClientObserver } from "./observer.js";
 import { scrubError } from "./secrets.js";
+import { request } from "./undici.js";
 
 /** Default cap on a response body, compressed and decompressed: 10 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -205,10 +205,10 @@ async function readBody(
   return Buffer.concat(chunks, size);
 }
 
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
-const inflateRaw = promisify(zlib.inflateRaw);
-const brotli = promisify(zlib.brotliDecompress);
+const gunzip = util.promisify(zlib.gunzip);
+const inflate = util.promisify(zlib.inflate);
+const inflateRaw = util.promisify(zlib.inflateRaw);
+const brotli = util.promisify(zlib.brotliDecompress);
 
 /** gzip's magic bytes: a body that starts with them is a gzip file, not JSON. */
 function isGzipFile(body: Buffer): boolean {

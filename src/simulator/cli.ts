@@ -4,7 +4,7 @@
  * testable in-process.
  */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { util } from "../util/builtins.js";
 import type { Scenario } from "./scenario.js";
 import { SCENARIOS, getScenario } from "./scenarios/index.js";
 import { startSimulator } from "./server.js";
@@ -40,7 +40,7 @@ export function usage(): string {
  *   incomplete TLS flags
  */
 export function parseCli(argv: readonly string[]): SimulatorCli | "help" {
-  const { values } = parseArgs({
+  const { values } = util.parseArgs({
     args: [...argv],
     strict: true,
     options: {

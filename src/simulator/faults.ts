@@ -4,10 +4,10 @@
  * `times` times (default: until cleared). Latency, eviction and truncation combine with the
  * normal answer; `status`, `malformed` and `html` replace it.
  */
-import { STATUS_CODES } from "node:http";
 import type { RequestHandler, Response } from "express";
 import { z } from "zod";
 import { parseMosapiPath } from "./endpoints.js";
+import { http } from "../util/builtins.js";
 
 const common = {
   /** Which requests: path substring and/or target key (`ry/example`). Absent = every request. */
@@ -202,7 +202,7 @@ export function faultMiddleware(deps: FaultDependencies): RequestHandler {
           res
             .status(fault.status)
             .type("text/plain")
-            .send(fault.body ?? STATUS_CODES[fault.status] ?? "");
+            .send(fault.body ?? http.STATUS_CODES[fault.status] ?? "");
           return;
         case "malformed":
           res.status(200).type("application/json").send(MALFORMED_JSON);

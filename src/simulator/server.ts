@@ -3,9 +3,8 @@
  * application and its in-process controls; `startSimulator` serves it (HTTPS and client
  * certificates when `tls` is given).
  */
-import { constants } from "node:crypto";
+import { crypto, http } from "../util/builtins.js";
 import { once } from "node:events";
-import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
@@ -218,7 +217,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
                   rejectUnauthorized: false,
                   // No session resumption: a resumed session has no peer certificate to read the
                   // CN from, yet reports the verification result of the session it resumed.
-                  secureOptions: constants.SSL_OP_NO_TICKET,
+                  secureOptions: crypto.constants.SSL_OP_NO_TICKET,
                 }),
           },
           app,

@@ -7,7 +7,7 @@
  * `Expires` and `Max-Age`, as a server whose sessions end at a fixed time would; that production
  * does so is inferred, not confirmed, so `lifetimeInCookie: false` serves a cookie without them.
  */
-import { randomBytes } from "node:crypto";
+import { crypto } from "../util/builtins.js";
 
 /** One open session. */
 export interface Session {
@@ -55,7 +55,7 @@ export class SessionStore {
       this.#remove(old.id, "evicted");
     }
     const session: Session = {
-      id: randomBytes(20).toString("hex"),
+      id: crypto.randomBytes(20).toString("hex"),
       username,
       targetKey,
       createdAtMs: now,

@@ -9,7 +9,7 @@
  * that a request is refused at once instead of queueing, so a flood of wrong passwords can
  * neither block the event loop nor build a queue in front of a legitimate first login.
  */
-import { createHash } from "node:crypto";
+import { crypto } from "../util/builtins.js";
 import bcrypt from "bcryptjs";
 import { BcryptPool } from "./bcrypt-pool.js";
 
@@ -74,7 +74,8 @@ export class BasicAuthVerifier {
    */
   async verify(user: string, password: string): Promise<Verdict> {
     const hash = this.#users.get(user);
-    const key = createHash("sha256")
+    const key = crypto
+      .createHash("sha256")
       .update(JSON.stringify([user, hash ?? "", password]))
       .digest("hex");
     if (hash !== undefined && this.#cache.has(key)) return "accepted";

@@ -5,11 +5,11 @@
  * place), they are read and the server's context replaced. A broken new set (half written,
  * key not matching) keeps the old context and logs one error per change.
  */
-import { statSync } from "node:fs";
 import type { Server as TlsServer } from "node:tls";
 import type { Logger } from "../log/logger.js";
 import type { TlsServerSettings } from "./config.js";
 import { checkTlsMaterial, readTlsMaterial, secureContextOptions } from "./tls.js";
+import { fs } from "../util/builtins.js";
 
 /** What identifies one version of the files; changes with any rewrite or replacement. */
 function fileStamp(settings: TlsServerSettings): string {
@@ -18,7 +18,7 @@ function fileStamp(settings: TlsServerSettings): string {
     .map((file) => {
       if (file === undefined) return "";
       try {
-        const s = statSync(file, { bigint: true });
+        const s = fs.statSync(file, { bigint: true });
         return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
       } catch {
         // A file missing for a moment (mid-rotation) is a change; reading it then fails loudly.

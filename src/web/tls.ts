@@ -3,12 +3,12 @@
  * options, and enforces the two policies Node's handshake cannot express by itself
  * (RequireAnyClientCert and VerifyClientCertIfGiven) right after the handshake.
  */
-import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import type { SecureContextOptions, TLSSocket, TlsOptions } from "node:tls";
 import { createSecureContext } from "node:tls";
 import type { ClientAuthType, TlsServerSettings } from "./config.js";
 import { TLS_VERSIONS } from "./schema.js";
+import { fs } from "../util/builtins.js";
 
 /** The PEM text of the certificate, key and client CA. The key is secret. */
 export interface TlsMaterial {
@@ -25,11 +25,11 @@ export interface TlsMaterial {
  */
 export function readTlsMaterial(settings: TlsServerSettings): TlsMaterial {
   return {
-    cert: readFileSync(settings.certFile, "utf8"),
-    key: readFileSync(settings.keyFile, "utf8"),
+    cert: fs.readFileSync(settings.certFile, "utf8"),
+    key: fs.readFileSync(settings.keyFile, "utf8"),
     ...(settings.clientCaFile === undefined
       ? {}
-      : { ca: readFileSync(settings.clientCaFile, "utf8") }),
+      : { ca: fs.readFileSync(settings.clientCaFile, "utf8") }),
   };
 }
 

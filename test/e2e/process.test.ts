@@ -92,8 +92,12 @@ interface Exit {
 
 const children = new Set<ChildProcess>();
 
-function start(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, [main, ...args], {
+function start(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, main, ...args], {
     cwd: ROOT,
     // A clean environment: no MOSAPI_EXPORTER_* of the developer's shell leaks in.
     env: { PATH: process.env["PATH"] ?? "", ...env },
@@ -234,6 +238,84 @@ describe("SIGTERM", () => {
     expect(messages.indexOf("shutting down")).toBeLessThan(messages.indexOf("stopped"));
     expect(messages.at(-1)).toBe("stopped");
     expect(exit.stdout).toBe("");
+  });
+});
+
+describe("what the process loads", () => {
+  let sim: RunningSimulator;
+  let dir: string;
+  const agent = new Agent();
+
+  beforeAll(async () => {
+    sim = await startSimulator({ scenario: getScenario("demo") });
+    dir = await mkdtemp(path.join(tmpdir(), "mosapi-e2e-load-"));
+    await writeFile(
+      path.join(dir, "config.yml"),
+      [
+        "mosapi:",
+        `  url: ${sim.url}`,
+        "credentials:",
+        "  example-login:",
+        `    basic: {username: ${DEMO_LOGINS.example.username}, password: ${DEMO_LOGINS.example.password}}`,
+        "targets:",
+        "  - {tld: example, credentials: example-login}",
+        "",
+      ].join("\n"),
+    );
+    // Written when the process exits: Node's own modules it loaded, and the files it required.
+    await writeFile(
+      path.join(dir, "loaded.cjs"),
+      `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(
+        path.join(dir, "loaded.json"),
+      )}, JSON.stringify({ node: process.moduleLoadList, files: Object.keys(require.cache) })));\n`,
+    );
+  });
+
+  afterAll(async () => {
+    await agent.close();
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  // src/util/builtins.ts and src/mosapi/undici.ts say why, and what it saves.
+  it("serves its data without Node's bundled undici or undici's fetch", async () => {
+    const child = start(
+      ["--config.file", path.join(dir, "config.yml"), "--web.listen-address", "127.0.0.1:0"],
+      {},
+      ["--require", path.join(dir, "loaded.cjs")],
+    );
+    const output = capture(child);
+    const exited = finish(child, output, 20_000);
+    const listening = (): Record<string, unknown> | undefined =>
+      output.stderr
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((r) => r["msg"] === "listening");
+    await waitFor(() => listening() !== undefined, {
+      what: "the listening log line",
+      timeoutMs: 10_000,
+    });
+    const url = String(listening()?.["url"]);
+    await waitFor(async () => (await fetchText(agent, `${url}/-/ready`)).status === 200, {
+      what: "/-/ready 200",
+    });
+    await waitFor(
+      async () => (await fetchText(agent, `${url}/metrics`)).body.includes("mosapi_status{"),
+      { what: "the TLD's state on /metrics" },
+    );
+    child.kill("SIGTERM");
+    expect((await exited).code).toBe(0);
+
+    const loaded = JSON.parse(await readFile(path.join(dir, "loaded.json"), "utf8")) as {
+      node: string[];
+      files: string[];
+    };
+    // Proof the list is the process's: the HTTP server, the client and the parser it used.
+    expect(loaded.node).toContain("NativeModule http");
+    expect(loaded.files.some((f) => f.endsWith("/undici/lib/dispatcher/agent.js"))).toBe(true);
+    expect(loaded.node.filter((m) => m.includes("undici"))).toEqual([]);
+    expect(loaded.files.filter((f) => /\/undici\/(index\.js|lib\/web\/)/.test(f))).toEqual([]);
   });
 });
 
