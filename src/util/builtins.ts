@@ -12,8 +12,8 @@
  * CommonJS `require` returns the exports object and reads nothing.
  *
  * ESLint forbids value imports of these four modules everywhere else in `src/`; type imports
- * are free (TypeScript erases them). `test/util/builtins.test.ts` checks what the exporter's
- * modules load.
+ * are free (TypeScript erases them). `test/e2e/process.test.ts` ("what the process loads") runs
+ * the exporter and checks that Node's bundled undici stays unloaded.
  */
 import type * as Crypto from "node:crypto";
 import type * as Fs from "node:fs";

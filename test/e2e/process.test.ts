@@ -25,6 +25,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { Agent } from "undici";
+import type { Dispatcher } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getScenario } from "../../src/simulator/scenarios/index.js";
 import { startSimulator, type RunningSimulator } from "../../src/simulator/server.js";
@@ -129,6 +130,39 @@ function capture(child: ChildProcess): { stdout: string; stderr: string } {
   return output;
 }
 
+/** The JSON log records the process wrote to stderr so far (every line is one). */
+function logRecords(output: { stderr: string }): Record<string, unknown>[] {
+  return output.stderr
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Waits for the exporter's `listening` record, then for `/-/ready`; the URL it serves. */
+async function untilReady(output: { stderr: string }, agent: Dispatcher): Promise<string> {
+  const listening = () => logRecords(output).find((r) => r["msg"] === "listening");
+  await waitFor(() => listening() !== undefined, {
+    what: "the listening log line",
+    timeoutMs: 10_000,
+  });
+  const url = String(listening()?.["url"]);
+  await waitFor(async () => (await fetchText(agent, `${url}/-/ready`)).status === 200, {
+    what: "/-/ready 200",
+  });
+  return url;
+}
+
+/** A simulator of the demo scenario, and a temp directory with the `config.yml` for its URL. */
+async function simulatorAndConfig(
+  prefix: string,
+  config: (url: string) => readonly string[],
+): Promise<{ sim: RunningSimulator; dir: string }> {
+  const sim = await startSimulator({ scenario: getScenario("demo") });
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await writeFile(path.join(dir, "config.yml"), [...config(sim.url), ""].join("\n"));
+  return { sim, dir };
+}
+
 /** Runs the exporter to completion (for `--config.check`). */
 async function runToExit(args: readonly string[], env: Record<string, string> = {}) {
   const child = start(args, env);
@@ -157,29 +191,23 @@ describe("SIGTERM", () => {
   const agent = new Agent();
 
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: getScenario("demo") });
-    dir = await mkdtemp(path.join(tmpdir(), "mosapi-e2e-proc-"));
+    ({ sim, dir } = await simulatorAndConfig("mosapi-e2e-proc-", (url) => [
+      "mosapi:",
+      `  url: ${url}`,
+      "credentials:",
+      "  example-login:",
+      `    basic: {username: ${DEMO_LOGINS.example.username}, password: ${DEMO_LOGINS.example.password}}`,
+      "  test-login:",
+      `    basic: {username: ${DEMO_LOGINS.test.username}, password_env: E2E_TEST_PASSWORD}`,
+      "  registrar-login:",
+      `    basic: {username: ${DEMO_LOGINS["9999"].username}, password_file: 9999.password}`,
+      "targets:",
+      "  - {tld: example, credentials: example-login}",
+      "  - {tld: test, credentials: test-login}",
+      "  - {registrar_id: 9999, credentials: registrar-login}",
+      "collectors: {state: 1s, alarmed: 0, downtime: 0, incidents: 0, metrica: 0}",
+    ]));
     await writeFile(path.join(dir, "9999.password"), `${DEMO_LOGINS["9999"].password}\n`);
-    await writeFile(
-      path.join(dir, "config.yml"),
-      [
-        "mosapi:",
-        `  url: ${sim.url}`,
-        "credentials:",
-        "  example-login:",
-        `    basic: {username: ${DEMO_LOGINS.example.username}, password: ${DEMO_LOGINS.example.password}}`,
-        "  test-login:",
-        `    basic: {username: ${DEMO_LOGINS.test.username}, password_env: E2E_TEST_PASSWORD}`,
-        "  registrar-login:",
-        `    basic: {username: ${DEMO_LOGINS["9999"].username}, password_file: 9999.password}`,
-        "targets:",
-        "  - {tld: example, credentials: example-login}",
-        "  - {tld: test, credentials: test-login}",
-        "  - {registrar_id: 9999, credentials: registrar-login}",
-        "collectors: {state: 1s, alarmed: 0, downtime: 0, incidents: 0, metrica: 0}",
-        "",
-      ].join("\n"),
-    );
   });
 
   afterAll(async () => {
@@ -202,21 +230,10 @@ describe("SIGTERM", () => {
     );
     const output = capture(child);
     const exited = finish(child, output, 20_000);
-    const records = (): Record<string, unknown>[] =>
-      output.stderr
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = () => logRecords(output);
 
-    await waitFor(() => records().some((r) => r["msg"] === "listening"), {
-      what: "the listening log line",
-      timeoutMs: 10_000,
-    });
-    const url = String(records().find((r) => r["msg"] === "listening")?.["url"]);
+    const url = await untilReady(output, agent);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await waitFor(async () => (await fetchText(agent, `${url}/-/ready`)).status === 200, {
-      what: "/-/ready 200",
-    });
     expect(sim.stats().sessions.active).toBe(3);
 
     child.kill("SIGTERM");
@@ -247,21 +264,15 @@ describe("what the process loads", () => {
   const agent = new Agent();
 
   beforeAll(async () => {
-    sim = await startSimulator({ scenario: getScenario("demo") });
-    dir = await mkdtemp(path.join(tmpdir(), "mosapi-e2e-load-"));
-    await writeFile(
-      path.join(dir, "config.yml"),
-      [
-        "mosapi:",
-        `  url: ${sim.url}`,
-        "credentials:",
-        "  example-login:",
-        `    basic: {username: ${DEMO_LOGINS.example.username}, password: ${DEMO_LOGINS.example.password}}`,
-        "targets:",
-        "  - {tld: example, credentials: example-login}",
-        "",
-      ].join("\n"),
-    );
+    ({ sim, dir } = await simulatorAndConfig("mosapi-e2e-load-", (url) => [
+      "mosapi:",
+      `  url: ${url}`,
+      "credentials:",
+      "  example-login:",
+      `    basic: {username: ${DEMO_LOGINS.example.username}, password: ${DEMO_LOGINS.example.password}}`,
+      "targets:",
+      "  - {tld: example, credentials: example-login}",
+    ]));
     // Written when the process exits: Node's own modules it loaded, and the files it required.
     await writeFile(
       path.join(dir, "loaded.cjs"),
@@ -286,20 +297,7 @@ describe("what the process loads", () => {
     );
     const output = capture(child);
     const exited = finish(child, output, 20_000);
-    const listening = (): Record<string, unknown> | undefined =>
-      output.stderr
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .find((r) => r["msg"] === "listening");
-    await waitFor(() => listening() !== undefined, {
-      what: "the listening log line",
-      timeoutMs: 10_000,
-    });
-    const url = String(listening()?.["url"]);
-    await waitFor(async () => (await fetchText(agent, `${url}/-/ready`)).status === 200, {
-      what: "/-/ready 200",
-    });
+    const url = await untilReady(output, agent);
     await waitFor(
       async () => (await fetchText(agent, `${url}/metrics`)).body.includes("mosapi_status{"),
       { what: "the TLD's state on /metrics" },
@@ -311,7 +309,7 @@ describe("what the process loads", () => {
       node: string[];
       files: string[];
     };
-    // Proof the list is the process's: the HTTP server, the client and the parser it used.
+    // Proof the lists are the process's: the HTTP server and the undici client it used.
     expect(loaded.node).toContain("NativeModule http");
     expect(loaded.files.some((f) => f.endsWith("/undici/lib/dispatcher/agent.js"))).toBe(true);
     expect(loaded.node.filter((m) => m.includes("undici"))).toEqual([]);
