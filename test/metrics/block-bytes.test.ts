@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot, TraceView } from "../../src/snapshot/snapshot.js";
 import type { TraceSummary } from "../../src/mosapi/probe-network.js";
 import { targetKey } from "../../src/mosapi/target.js";
+import { GzipBlocks } from "../../src/metrics/gzip-blocks.js";
 import { releaseBuffer } from "../../src/metrics/release.js";
 import { SnapshotRenderer } from "../../src/metrics/snapshot-renderer.js";
 import { healthyEntry, registrar, stateFixture, tld } from "../helpers/fixtures.js";
@@ -379,6 +380,67 @@ describe("giving memory back", () => {
   });
 });
 
+describe("packing: blocks kept only as their chunks' gzip members", () => {
+  const fleet = Array.from({ length: 16 }, (_, i) => entryOf(`t${i}`, prng(i + 1)));
+  const changed = (base: readonly TargetSnapshot[], ...indexes: number[]) =>
+    base.map((entry, index) => (indexes.includes(index) ? entryOf(`t${index}`, prng(98)) : entry));
+
+  /** A GzipBlocks that counts the chunks restored from it. */
+  function store() {
+    const restored: Uint8Array[] = [];
+    const gzip = new (class extends GzipBlocks {
+      override restore(chunks: readonly Uint8Array[]): Buffer {
+        restored.push(...chunks);
+        return super.restore(chunks);
+      }
+    })();
+    return { gzip, restored };
+  }
+
+  it("gives back every block whose chunks have members, and restores a block only to copy from it", () => {
+    const { renderer, rendered } = counting();
+    const { gzip, restored } = store();
+    const first = renderer.renderChunks({ version: 1, targets: fleet });
+    const bytes = first.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+    gzip.join(first);
+    // Headers and shared families are no blocks: what is given back is less than the body.
+    const given = renderer.pack(gzip);
+    expect(given).toBeGreaterThan(bytes / 2);
+    expect(given).toBeLessThan(bytes);
+    expect(first.filter((chunk) => chunk.byteLength === 0).length).toBeGreaterThan(0);
+    expect(renderer.pack(gzip)).toBe(0);
+
+    // Blocks of four: target 5 changes, so only the second block is restored (its 3 others
+    // copied), and only target 5 is rendered.
+    rendered.length = 0;
+    const second = changed(fleet, 5);
+    renderer.renderChunks({ version: 2, targets: second });
+    expect(rendered).toEqual([second[5]]);
+    expect(new Set(restored).size).toBe(restored.length);
+    expect(restored.every((chunk) => first.includes(chunk as Buffer))).toBe(true);
+    expect(restored.length).toBeGreaterThan(0);
+    expect(restored.length).toBeLessThan(first.length / 3);
+    // The text restores the packed chunks it prints; nothing more is rendered.
+    expect(renderer.render({ version: 2, targets: second })).toBe(
+      fresh({ version: 2, targets: second }),
+    );
+    expect(rendered).toEqual([second[5]]);
+  });
+
+  it("keeps held blocks, and blocks with a chunk its store lacks, whole", () => {
+    const { renderer } = counting();
+    const { gzip } = store();
+    const first = renderer.renderChunks({ version: 1, targets: fleet });
+    const end = renderer.hold();
+    gzip.join(first);
+    expect(renderer.pack(gzip)).toBe(0);
+    end();
+    expect(renderer.pack(new GzipBlocks())).toBe(0);
+    expect(Buffer.concat(first).toString()).toBe(fresh({ version: 1, targets: fleet }));
+    expect(renderer.pack(gzip)).toBeGreaterThan(0);
+  });
+});
+
 describe("a randomized sequence of snapshots", () => {
   it("matches a fresh renderer at every step and renders only entries it holds no bytes for", async () => {
     const random = prng(20261206);
@@ -386,6 +448,10 @@ describe("a randomized sequence of snapshots", () => {
     let nextId = 50;
     let targets = Array.from({ length: 50 }, (_, i) => entryOf(`t${i}`, random));
     const { renderer, rendered } = counting();
+    // Every third step or so, the blocks are packed as render.ts packs them after a gzip join:
+    // the next render restores what it copies. A PRNG of its own leaves the sequence as it was.
+    const packing = prng(7);
+    const gzip = new GzipBlocks();
     // The model: the entries of the last render that built blocks, the newest prepared entry
     // per target not consumed yet, and every entry ever rendered.
     let held = new Set<TargetSnapshot>();
@@ -447,6 +513,12 @@ describe("a randomized sequence of snapshots", () => {
         for (const entry of targets) ever.add(entry);
         held = new Set(targets);
         prepared = new Map();
+      }
+      if (packing() < 0.3) {
+        rendered.length = 0;
+        gzip.join(renderer.renderChunks(snapshot));
+        renderer.pack(gzip);
+        expect(rendered).toEqual([]);
       }
     }
   });

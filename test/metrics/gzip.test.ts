@@ -11,8 +11,9 @@ import type { Snapshot, TargetSnapshot } from "../../src/snapshot/snapshot.js";
 import { GzipBlocks, gzipMemberSync } from "../../src/metrics/gzip-blocks.js";
 import { METRICS_CONTENT_TYPE } from "../../src/metrics/prom.js";
 import { MetricsRenderer } from "../../src/metrics/render.js";
+import { releaseBuffer } from "../../src/metrics/release.js";
 import { SelfMetrics } from "../../src/metrics/self-metrics.js";
-import { SnapshotRenderer } from "../../src/metrics/snapshot-renderer.js";
+import { renderSnapshot, SnapshotRenderer } from "../../src/metrics/snapshot-renderer.js";
 import { SnapshotStore } from "../../src/snapshot/store.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { startTestHttpServer } from "../helpers/http-server.js";
@@ -33,12 +34,16 @@ const self = new SelfMetrics(
   { defaultMetrics: false },
 );
 const compressed: Uint8Array[] = [];
+// As MetricsRenderer makes its own: replaced blocks are given back at once.
+const snapshots = new SnapshotRenderer(undefined, { releaseReplaced: true });
 const renderer = new MetricsRenderer(
   () => snapshot,
   self,
-  undefined,
+  snapshots,
   new GzipBlocks((chunk) => compressed.push(chunk)),
 );
+/** The snapshot families' chunks now (after a gzip scrape, their memory may be given back). */
+const chunksNow = () => snapshots.renderChunks(snapshot);
 const server = await startTestHttpServer({
   renderMetrics: () => renderer.render(),
   renderMetricsGzip: () => renderer.renderGzip(),
@@ -94,8 +99,7 @@ describe("/metrics with Accept-Encoding: gzip", () => {
 
   it("compresses only the chunks that changed after a snapshot change", async () => {
     await scrape("gzip");
-    const before = await renderer.render();
-    const total = before.length - 1; // the last chunk is the own metrics, compressed per scrape
+    const before = chunksNow();
     compressed.length = 0;
     await scrape("gzip");
     // Same snapshot version: only the own metrics (not through GzipBlocks) were compressed.
@@ -107,22 +111,21 @@ describe("/metrics with Accept-Encoding: gzip", () => {
     targets[5] = { ...changed, up: false };
     snapshot = { version: snapshot.version + 1, targets };
     const res = await scrape("gzip");
-    const after = await renderer.render();
-    const fresh = after.slice(0, -1).filter((chunk) => !before.includes(chunk));
+    const fresh = chunksNow().filter((chunk) => !before.includes(chunk));
     expect(fresh.length).toBeGreaterThan(0);
-    expect(fresh.length).toBeLessThan(total / 2);
+    expect(fresh.length).toBeLessThan(before.length / 2);
     expect(new Set(compressed)).toEqual(new Set(fresh));
     expect(gunzipSync(res.body).toString("utf8")).toBe(await renderer.renderText());
   });
 
   it("concurrent scrapes after a change compress each changed chunk once", async () => {
-    const before = await renderer.render();
+    const before = chunksNow();
     const targets: TargetSnapshot[] = [...snapshot.targets];
     targets[9] = { ...targets[9]!, up: false };
     snapshot = { version: snapshot.version + 1, targets };
     compressed.length = 0;
     const bodies = await Promise.all(Array.from({ length: 5 }, () => scrape("gzip")));
-    const fresh = (await renderer.render()).slice(0, -1).filter((c) => !before.includes(c));
+    const fresh = chunksNow().filter((c) => !before.includes(c));
     expect(fresh.length).toBeGreaterThan(0);
     expect(compressed).toHaveLength(fresh.length);
     expect(new Set(compressed)).toEqual(new Set(fresh));
@@ -190,7 +193,21 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
       clock.advance(15_000);
       await metrics.renderGzip();
     };
-    return { metrics, seen, lengths, joined, prepared, change, clock, chunks, freshSince, rhythm };
+    /** The snapshot families' text, from a renderer of its own. */
+    const text = () => renderSnapshot(store.current());
+    return {
+      metrics,
+      seen,
+      lengths,
+      joined,
+      prepared,
+      change,
+      clock,
+      chunks,
+      freshSince,
+      rhythm,
+      text,
+    };
   }
 
   it("compresses nothing ahead for identity-only scrapers", async () => {
@@ -244,7 +261,7 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
   });
 
   it("builds the chunks in the pass from the entries, without batches beside the blocks", async () => {
-    const { metrics, rhythm, prepared, change, clock, chunks, freshSince } = wired();
+    const { metrics, rhythm, prepared, change, clock, chunks, freshSince, text } = wired();
     await rhythm();
     const before = chunks();
     for (let index = 0; index < targets.length; index++) change(index);
@@ -254,7 +271,7 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     expect(freshSince(before).length).toBeGreaterThan(before.length / 2);
     expect(prepared).toEqual([]);
     const [families] = await metrics.renderGzip();
-    expect(gunzipSync(families!).toString()).toBe(Buffer.concat(chunks()).toString());
+    expect(gunzipSync(families!).toString()).toBe(await text());
   });
 
   it("joins the body in the pass, letting go of the last scrape's chunks before the next scrape", async () => {
@@ -269,14 +286,17 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     const ahead = joined.at(-1)!;
     // (Compared as identities: some of the scraped chunks are views of blocks given back.)
     expect(ahead.chunks === scraped.chunks).toBe(false);
-    expect(ahead.chunks).toEqual(chunks());
+    const now = chunks();
+    expect(ahead.chunks.length).toBe(now.length);
+    expect(ahead.chunks.every((chunk, index) => chunk === now[index])).toBe(true);
     const [families] = await metrics.renderGzip();
     expect(families).toBe(ahead.body);
     expect(joined.at(-1)).toBe(ahead);
   });
 
   it("joins nothing ahead when a scrape built newer chunks while the pass compressed", async () => {
-    const { metrics, rhythm, change, clock, joined, seen, lengths, chunks, freshSince } = wired(1);
+    const { metrics, rhythm, change, clock, joined, seen, lengths, chunks, freshSince, text } =
+      wired(1);
     await rhythm();
     const before = chunks();
     change(3);
@@ -293,7 +313,7 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     expect(joined.at(-1)!.body).toBe(families);
     // The pass stopped: it compressed none of the chunks the scrape's render gave back.
     expect(lengths.every((length) => length > 0)).toBe(true);
-    expect(gunzipSync(families!).toString()).toBe(Buffer.concat(chunks()).toString());
+    expect(gunzipSync(families!).toString()).toBe(await text());
   });
 
   it("keeps an identity scrape's chunks whole through later renders until sent, then gives back those replaced", async () => {
@@ -312,6 +332,30 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     expect(emptied.length).toBeGreaterThan(0);
     expect(emptied.length).toBeLessThan(chunks.length / 2);
     expect(await metrics.renderText()).toContain('mosapi_up{tld="tld7"} 0');
+  });
+
+  it("keeps the blocks only compressed once joined: identity scrapes inflate them, renders restore what they copy", async () => {
+    const { metrics, rhythm, change, clock, chunks, text } = wired();
+    await rhythm();
+    // The scrapes joined the chunks and packed the blocks: their chunks are empty now.
+    const packed = chunks();
+    expect(packed.filter((chunk) => chunk.byteLength === 0).length).toBeGreaterThan(
+      packed.length / 2,
+    );
+    const identity = await metrics.render();
+    expect(identity).toHaveLength(2);
+    const [families] = identity;
+    expect(families!.toString()).toBe(await text());
+    metrics.sent(identity);
+    expect(families!.byteLength).toBe(0);
+
+    change(5);
+    await clock.advanceAsync(13_500);
+    await turns(3);
+    const [gzipped] = await metrics.renderGzip();
+    expect(gunzipSync(gzipped!).toString()).toBe(await text());
+    expect(await metrics.renderText()).toContain('mosapi_up{tld="tld5"} 0');
+    expect((await metrics.renderText()).startsWith(await text())).toBe(true);
   });
 
   it("times the next pass from each scrape, and compresses again after the next one", async () => {
@@ -357,6 +401,33 @@ describe("GzipBlocks", () => {
     const next = blocks.join([...chunks.slice(1), Buffer.from("d 4\n")]);
     expect(gunzipSync(next).toString()).toBe("b 2\nc 3\nd 4\n");
     expect(blocks.member(chunks[1]!).buffer).toBe(next.buffer);
+  });
+
+  it("inflates chunks given back from their members, into one Buffer of its own", () => {
+    const blocks = new GzipBlocks();
+    // 48 kB in all: the body is a Buffer of its own (smaller ones come from Buffer's pool).
+    const texts = ["a 1\n", "b 2\n", "c 3\n"].map((line) => line.repeat(4000));
+    const chunks = texts.map((text) => {
+      const own = Buffer.allocUnsafeSlow(text.length);
+      own.write(text);
+      return own;
+    });
+    blocks.join(chunks);
+    releaseBuffer(chunks[1]!);
+    expect(chunks[1]!.byteLength).toBe(0);
+    expect(blocks.has(chunks[1]!)).toBe(true);
+    expect(blocks.restore([chunks[1]!]).toString()).toBe(texts[1]);
+    expect(blocks.restore([chunks[2]!, chunks[1]!]).toString()).toBe(texts[2]! + texts[1]!);
+    const body = blocks.inflate(chunks);
+    expect(body.toString()).toBe(texts.join(""));
+    expect(body.byteLength).toBe(body.buffer.byteLength);
+    // Given back without a member, a chunk cannot be compressed: it would send nothing.
+    const orphan = Buffer.allocUnsafeSlow(4);
+    orphan.write("d 4\n");
+    expect(releaseBuffer(orphan)).toBe(true);
+    expect(blocks.has(orphan)).toBe(false);
+    expect(() => blocks.join([orphan])).toThrow(/given back/);
+    expect(blocks.join([Buffer.from("")]).byteLength).toBeGreaterThan(0);
   });
 
   it("compresses each chunk once, however many lists it is in", () => {
