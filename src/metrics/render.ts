@@ -73,7 +73,8 @@ export class MetricsRenderer {
 
   /**
    * The full exposition as UTF-8 chunks to send in order: the cached snapshot families (the
-   * same Buffers until the snapshot version changes; never modify them), then the own
+   * same Buffers until the snapshot version changes; never modify them) or, once a gzip
+   * scrape has packed their blocks, those families inflated into one Buffer; then the own
    * metrics as the last chunk. Never calls MoSAPI. Pass the list to {@link sent} once it is
    * no longer read.
    */
