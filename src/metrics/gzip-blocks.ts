@@ -78,6 +78,19 @@ function givenBack(chunk: Uint8Array): boolean {
 }
 
 /**
+ * `file`, the gzip `members` back to back, inflated into one buffer: each member's trailer
+ * says its length (ISIZE, RFC 1952 §2.3.1), so zlib writes them all into one buffer.
+ */
+function inflated(file: Buffer, members: readonly Buffer[]): Buffer {
+  if (members.length === 0) return Buffer.alloc(0);
+  const length = members.reduce(
+    (sum, member) => sum + member.readUInt32LE(member.byteLength - 4),
+    0,
+  );
+  return gunzipSync(file, { chunkSize: Math.max(64, length) });
+}
+
+/**
  * Gzip members of immutable chunks, each compressed once per chunk object (callers must never
  * modify a chunk after handing it in, which the renderer's cached chunks guarantee): one
  * compressed copy per chunk, dropped with it.
@@ -118,18 +131,12 @@ export class GzipBlocks {
   /**
    * The bytes of `chunks` back to back, inflated from their members (for chunks whose memory
    * was given back) in one call: a Buffer of its own memory when over Buffer's pool size.
-   * Each member's trailer says its length (ISIZE, RFC 1952 §2.3.1), so zlib writes them all
-   * into one buffer; one call, not one per chunk (measured: 17 calls per block of the bench
-   * fleet cost 5 ms, a zlib object each).
+   * One call, not one per chunk (measured: 17 calls per block of the bench fleet cost 5 ms,
+   * a zlib object each).
    */
   restore(chunks: readonly Uint8Array[]): Buffer {
     const members = chunks.map((chunk) => this.member(chunk));
-    const length = members.reduce(
-      (sum, member) => sum + member.readUInt32LE(member.byteLength - 4),
-      0,
-    );
-    if (members.length === 0) return Buffer.alloc(0);
-    return gunzipSync(Buffer.concat(members), { chunkSize: Math.max(64, length) });
+    return inflated(Buffer.concat(members), members);
   }
 
   /**
@@ -156,10 +163,16 @@ export class GzipBlocks {
     return this.#last.body;
   }
 
-  /** `chunks` joined, then inflated back into one Buffer ({@link restore}). */
+  /**
+   * `chunks` joined, then inflated back into one Buffer as {@link restore} does, from the
+   * joined body itself (already their members back to back).
+   */
   inflate(chunks: readonly Uint8Array[]): Buffer {
-    this.join(chunks);
-    return this.restore(chunks);
+    const body = this.join(chunks);
+    return inflated(
+      body,
+      chunks.map((chunk) => this.member(chunk)),
+    );
   }
 
   /**

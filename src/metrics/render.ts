@@ -93,7 +93,8 @@ export class MetricsRenderer {
   /**
    * {@link render} when some of the blocks are kept only as gzip members (a gzip scrape
    * packed them): the families inflated from the gzip file into one Buffer, given back at
-   * {@link sent}. About 20 ms for 1,000 targets; Prometheus scrapes with gzip.
+   * {@link sent}. 40 ms of CPU at 1,000 targets (Node 20; BENCHMARKS.md, section 4);
+   * Prometheus scrapes with gzip.
    */
   async #renderPacked(chunks: readonly Buffer[]): Promise<readonly Buffer[]> {
     const families = this.#gzip.inflate(chunks);
