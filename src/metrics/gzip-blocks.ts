@@ -9,9 +9,8 @@
  * The chunks are compressed on the event loop, not on libuv's thread pool: a chunk is a few kB
  * (median 3.8 kB at 1,000 targets), and a round trip to the pool costs far more than that
  * (measured: the 17 chunks a one-target change leaves, 247 kB, took 11 ms of CPU on the pool
- * and 1.5 ms inline). The renderer compresses changed chunks ahead of the scrape, in slices of
- * {@link COMPRESS_SLICE_BYTES} per turn of the event loop, shortly before the next scrape is
- * due (render.ts).
+ * and 1.5 ms inline). The renderer compresses each block's chunks as it builds the block,
+ * ahead of the scrape when it can (render.ts).
  *
  * One member per chunk costs some ratio (each member starts without a history, and has 18 bytes
  * of header and trailer): at 1,000 targets the members add up to 1.24 times the size of the
@@ -21,12 +20,6 @@ import { gunzipSync, gzip, gzipSync } from "node:zlib";
 
 /** zlib's default level, the one Go's `gzip.DefaultCompression` and the floor benchmark use. */
 export const GZIP_LEVEL = 6;
-
-/**
- * Bytes of text {@link GzipBlocks.compressAhead} compresses per call: about 1.5 ms at level 6,
- * a one-target change's worth at 1,000 targets.
- */
-export const COMPRESS_SLICE_BYTES = 256 * 1024;
 
 /** Compresses `chunk` into one gzip member on the thread pool (for one large body). */
 export function gzipMember(chunk: Uint8Array): Promise<Buffer> {
@@ -123,6 +116,11 @@ export class GzipBlocks {
     return member;
   }
 
+  /** Compresses `chunk` into its member now, unless it was before ({@link member}). */
+  keep(chunk: Uint8Array): void {
+    this.member(chunk);
+  }
+
   /** Whether `chunk` has its member (and so can be restored once its memory is given back). */
   has(chunk: Uint8Array): boolean {
     return this.#members.has(chunk);
@@ -173,22 +171,5 @@ export class GzipBlocks {
       body,
       chunks.map((chunk) => this.member(chunk)),
     );
-  }
-
-  /**
-   * Compresses the chunks of `chunks` not compressed yet, about `budget` bytes of them (at
-   * least one chunk); returns whether every chunk now has its member, so that the caller can
-   * come back on a later turn of the event loop for the rest.
-   */
-  compressAhead(chunks: readonly Uint8Array[], budget = COMPRESS_SLICE_BYTES): boolean {
-    if (this.#last?.chunks === chunks) return true;
-    let spent = 0;
-    for (const chunk of chunks) {
-      if (this.#members.has(chunk)) continue;
-      if (spent > 0 && spent >= budget) return false;
-      this.member(chunk);
-      spent += chunk.byteLength;
-    }
-    return true;
   }
 }

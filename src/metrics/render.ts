@@ -137,7 +137,12 @@ export class MetricsRenderer {
   #snapshotChunks(): readonly Buffer[] {
     const current = this.#snapshot();
     if (this.#cached?.version !== current.version) {
-      this.#cached = { version: current.version, chunks: this.#snapshots.renderChunks(current) };
+      // Once gzip is wanted, every new block is kept only as its chunks' gzip members.
+      const packInto = this.#gzipWanted ? this.#gzip : undefined;
+      this.#cached = {
+        version: current.version,
+        chunks: this.#snapshots.renderChunks(current, packInto),
+      };
     }
     return this.#cached.chunks;
   }
@@ -154,9 +159,9 @@ export class MetricsRenderer {
    * Notes `entries` (new in the store: feed it from `SnapshotStore.onChange`) for the next pass
    * ahead of a scrape, the newest per target. Once two scrapes have shown their rhythm, a pass
    * runs at {@link AHEAD_AT} of the time between the last two after the last one. For gzip
-   * scrapers it builds the snapshot's chunks, rendering the noted targets, then compresses
-   * those without a member, a slice a turn (`COMPRESS_SLICE_BYTES`), and joins the members into
-   * the body. For identity scrapers it renders the noted targets, at most
+   * scrapers it builds the snapshot's chunks, rendering the noted targets and compressing each
+   * new block's chunks as the block is built, and joins the members into the body, in one turn
+   * of the event loop. For identity scrapers it renders the noted targets, at most
    * {@link PREPARE_BATCH} a turn, for the scrape's render to copy. After a round that changed
    * every target, the scrape would otherwise render them all and compress the body while
    * Prometheus waits. Without scrapes nothing is done ahead. The output is the same either way.
@@ -214,9 +219,9 @@ export class MetricsRenderer {
   }
 
   /**
-   * For gzip scrapers, builds the chunks, then compresses the changed ones, a slice a turn,
-   * then joins the members into the body the scrape will send; for identity scrapers, renders
-   * the noted targets, a batch a turn.
+   * For gzip scrapers, builds the chunks, compressing and packing each new block as it is
+   * built, then joins the members into the body the scrape will send; for identity scrapers,
+   * renders the noted targets, a batch a turn.
    */
   async #ahead(): Promise<void> {
     const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -234,23 +239,17 @@ export class MetricsRenderer {
     // The chunks at once, in one turn, not from batches rendered a turn each: the batches held
     // the noted targets' lines beside the blocks until this render copied them, a second copy
     // of the body (10 MB at the passes of a 1,000-target cold start), while a render builds
-    // each new block from the entries and gives back the block it replaces as it goes
-    // (snapshot-renderer.ts). Rendering every target takes one turn of 53 ms on Node 26 and
-    // 110 ms on Node 20 at 1,000 targets (BENCHMARKS.md, section 4); a pass usually renders
-    // the few that changed.
+    // each new block from the entries, compresses its chunks and keeps it only compressed
+    // (snapshot-renderer.ts). Compressed in slices a turn after the render, the new blocks
+    // were all held raw until the last slice: the body's text (7.4 MB for the bench's 1,000
+    // targets) on top of everything else at each pass of a cold start, its peak (BENCHMARKS.md,
+    // section 4, tenth session). A pass usually renders the few targets that changed.
     const chunks = this.#chunksOrNone();
-    while (!this.#gzip.compressAhead(chunks)) {
-      await turn();
-      // A scrape rendered a newer version meanwhile and compressed what it needed; these chunks
-      // may have been given back with the blocks it replaced.
-      if (chunks !== this.#cached?.chunks) return;
-    }
     // Joining now, not at the scrape, lets go of the last scrape's body and chunks, and with
     // them of the blocks they are views of. Without it two generations of blocks were alive
     // from here to the scrape: 10 of the 21 MB of live Buffers at full data of a 1,000-target
-    // cold start (BENCHMARKS.md, section 4). Not if a scrape meanwhile built newer chunks,
-    // nor when none could be built: either way `chunks` is not the cached list.
-    if (chunks === this.#cached?.chunks) {
+    // cold start (BENCHMARKS.md, section 4). Not when none could be built.
+    if (chunks.length > 0) {
       this.#gzip.join(chunks);
       this.#pack();
     }
@@ -260,7 +259,8 @@ export class MetricsRenderer {
    * Once the chunks' members are joined, keeps the blocks only as those members: their raw
    * text (7.4 MB for the bench's 1,000 targets, 10.7 MB for a real fleet's) goes back, and
    * comes back for a block only while a render copies from it (snapshot-renderer.ts) or for
-   * an identity scrape ({@link render}).
+   * an identity scrape ({@link render}). The blocks built since gzip was wanted are kept so
+   * as they are built; this packs the others (built before, or held by an identity scrape).
    */
   #pack(): void {
     this.#snapshots.pack(this.#gzip);

@@ -222,6 +222,8 @@ function restore(block: Block, store: ChunkStore): Buffer {
 export interface ChunkStore {
   /** Whether `chunk`'s bytes can be had again once its memory is given back. */
   has(chunk: Uint8Array): boolean;
+  /** Keeps `chunk`'s bytes (so that {@link has} is true for it), unless it does already. */
+  keep(chunk: Uint8Array): void;
   /** The bytes of `chunks`, back to back, again, in a new Buffer (their memory may be gone). */
   restore(chunks: readonly Uint8Array[]): Buffer;
 }
@@ -312,10 +314,10 @@ export class SnapshotRenderer {
    * catalogue order (those without series left out), targets in snapshot (configuration)
    * order, services in `SERVICE_TYPES` order (mosapi/models.ts).
    */
-  renderChunks(snapshot: Snapshot): readonly Buffer[] {
+  renderChunks(snapshot: Snapshot, packInto?: ChunkStore): readonly Buffer[] {
     const blocks = hasDuplicateTargets(snapshot)
       ? [encode(linesOf(snapshot.targets))]
-      : this.#blocksOf(snapshot.targets);
+      : this.#blocksOf(snapshot.targets, packInto);
     blocks.push(this.#sharedOf(snapshot.targets));
     const chunks: Buffer[] = [];
     FAMILY_KEYS.forEach((_key, family) => {
@@ -404,11 +406,16 @@ export class SnapshotRenderer {
       const chunks = block.encoded.filter((chunk) => chunk !== undefined);
       if (!chunks.every((chunk) => store.has(chunk))) continue;
       given += block.bytes.byteLength;
-      this.#packed.set(block, store);
-      for (const chunk of chunks) this.#packedChunks.set(chunk, store);
-      this.#release(block.bytes);
+      this.#packBlock(block, chunks, store);
     }
     return given;
+  }
+
+  /** Gives back `block`'s bytes, its `chunks` being kept by `store`. */
+  #packBlock(block: Block, chunks: readonly Buffer[], store: ChunkStore): void {
+    this.#packed.set(block, store);
+    for (const chunk of chunks) this.#packedChunks.set(chunk, store);
+    this.#release(block.bytes);
   }
 
   /** {@link renderChunks} as one string (packed blocks' chunks restored). */
@@ -428,7 +435,7 @@ export class SnapshotRenderer {
    * held the old blocks, the batches and the new blocks at once, three copies of the body
    * (BENCHMARKS.md, section 4).
    */
-  #blocksOf(targets: readonly TargetSnapshot[]): Encoded[] {
+  #blocksOf(targets: readonly TargetSnapshot[], packInto?: ChunkStore): Encoded[] {
     const previous = this.#blocks;
     const plans = this.#plan(targets, previous);
     const kept = new Set(plans.flatMap((plan) => ("block" in plan ? [plan.block] : [])));
@@ -474,12 +481,16 @@ export class SnapshotRenderer {
           return;
         }
         const { sources } = plan;
-        blocks.push(
-          blockOf(
-            sources.map((s) => ("entry" in s ? this.#render(s.entry) : s)),
-            bytesOf,
-          ),
+        const block = blockOf(
+          sources.map((s) => ("entry" in s ? this.#render(s.entry) : s)),
+          bytesOf,
         );
+        blocks.push(block);
+        if (packInto !== undefined) {
+          const chunks = block.encoded.filter((chunk) => chunk !== undefined);
+          for (const chunk of chunks) packInto.keep(chunk);
+          this.#packBlock(block, chunks, packInto);
+        }
         for (const source of sources) {
           if ("block" in source && lastUse.get(source.block) === at) {
             giveBack(source.block);

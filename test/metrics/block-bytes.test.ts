@@ -6,6 +6,7 @@
  * the entries it has no bytes for.
  */
 import { setFlagsFromString } from "node:v8";
+import { gunzipSync } from "node:zlib";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import type { Snapshot, TargetSnapshot, TraceView } from "../../src/snapshot/snapshot.js";
@@ -425,6 +426,64 @@ describe("packing: blocks kept only as their chunks' gzip members", () => {
       fresh({ version: 2, targets: second }),
     );
     expect(rendered).toEqual([second[5]]);
+  });
+
+  it("packs each block it builds into the given store before building the next", () => {
+    // Every chunk kept and every Buffer given back, in order, by the ArrayBuffer it lives in.
+    const events: { kind: "keep" | "release"; memory: ArrayBufferLike }[] = [];
+    const renderer = new SnapshotRenderer(undefined, {
+      releaseReplaced: true,
+      release: (bytes) => {
+        events.push({ kind: "release", memory: bytes.buffer });
+        releaseBuffer(bytes);
+      },
+    });
+    const { gzip, restored } = store();
+    const kept = new (class extends GzipBlocks {
+      override keep(chunk: Uint8Array): void {
+        events.push({ kind: "keep", memory: chunk.buffer });
+        gzip.keep(chunk);
+      }
+      override has(chunk: Uint8Array): boolean {
+        return gzip.has(chunk);
+      }
+      override restore(chunks: readonly Uint8Array[]): Buffer {
+        return gzip.restore(chunks);
+      }
+    })();
+    const check = (snapshot: Snapshot, built: number) => {
+      events.length = 0;
+      const chunks = renderer.renderChunks(snapshot, kept);
+      // Runs of a block's chunks, each followed by that block's bytes given back: one new
+      // block's bytes alive at a time.
+      const runs: ArrayBufferLike[] = [];
+      events.forEach((event, index) => {
+        if (event.kind !== "keep") return;
+        if (runs.at(-1) !== event.memory) runs.push(event.memory);
+        const next = events[index + 1];
+        if (next?.memory !== event.memory)
+          expect(next).toEqual({ kind: "release", memory: event.memory });
+      });
+      expect(runs).toHaveLength(built);
+      expect(new Set(runs).size).toBe(built);
+      const text = gunzipSync(gzip.join(chunks)).toString("utf8");
+      expect(text).toBe(fresh(snapshot));
+      expect(renderer.render(snapshot)).toBe(text);
+    };
+    // Blocks of four: all four built, then the one target 5 changed, copying its three others
+    // from the packed block restored.
+    check({ version: 1, targets: fleet }, 4);
+    check({ version: 2, targets: changed(fleet, 5) }, 1);
+    expect(restored.length).toBeGreaterThan(0);
+    // Without a store, nothing is packed as it is built: the new blocks' chunks are whole.
+    const before = renderer.renderChunks({ version: 2, targets: changed(fleet, 5) });
+    events.length = 0;
+    const snapshot = { version: 3, targets: changed(fleet, 5, 9) };
+    const built = renderer.renderChunks(snapshot).filter((chunk) => !before.includes(chunk));
+    expect(events.some((event) => event.kind === "keep")).toBe(false);
+    expect(built.length).toBeGreaterThan(0);
+    expect(built.every((chunk) => chunk.byteLength > 0)).toBe(true);
+    expect(renderer.render(snapshot)).toBe(fresh(snapshot));
   });
 
   it("keeps held blocks, and blocks with a chunk its store lacks, whole", () => {

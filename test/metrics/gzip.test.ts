@@ -141,13 +141,12 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     for (let i = 0; i < count; i++) await new Promise(setImmediate);
   };
 
-  /** @param slice bytes compressed ahead per turn, if not the default */
-  function wired(slice?: number) {
+  function wired() {
     const store = new SnapshotStore(targets);
     for (const target of targets) store.update(target, () => healthyEntry(target, state, 1));
     const seen: Uint8Array[] = [];
-    /** The length of each chunk compressed, when it was (a chunk given back is empty). */
-    const lengths: number[] = [];
+    /** Each chunk compressed and each Buffer given back, in order, by its memory. */
+    const memory: { kind: "compress" | "release"; buffer: ArrayBufferLike }[] = [];
     /** Every body joined, with the chunks it was joined from, in order (repeats included). */
     const joined: { chunks: readonly Uint8Array[]; body: Buffer }[] = [];
     const gzip = new (class extends GzipBlocks {
@@ -157,12 +156,9 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
         if (last?.chunks !== list) joined.push({ chunks: list, body });
         return body;
       }
-      override compressAhead(list: readonly Uint8Array[], budget?: number): boolean {
-        return super.compressAhead(list, slice ?? budget);
-      }
     })((chunk) => {
       seen.push(chunk);
-      lengths.push(chunk.byteLength);
+      memory.push({ kind: "compress", buffer: chunk.buffer });
     });
     const clock = new FakeClock();
     // As MetricsRenderer makes its own: replaced blocks are given back at once.
@@ -173,7 +169,13 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
         prepared.push(entries.length);
         super.prepare(entries);
       }
-    })(undefined, { releaseReplaced: true });
+    })(undefined, {
+      releaseReplaced: true,
+      release: (bytes) => {
+        memory.push({ kind: "release", buffer: bytes.buffer });
+        releaseBuffer(bytes);
+      },
+    });
     const metrics = new MetricsRenderer(() => store.current(), self, snapshots, gzip, clock);
     store.onChange((entries) => {
       metrics.prepare(entries);
@@ -198,7 +200,7 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     return {
       metrics,
       seen,
-      lengths,
+      memory,
       joined,
       prepared,
       change,
@@ -261,15 +263,30 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
   });
 
   it("builds the chunks in the pass from the entries, without batches beside the blocks", async () => {
-    const { metrics, rhythm, prepared, change, clock, chunks, freshSince, text } = wired();
+    const { metrics, rhythm, prepared, memory, change, clock, chunks, freshSince, text } = wired();
     await rhythm();
     const before = chunks();
+    memory.length = 0;
     for (let index = 0; index < targets.length; index++) change(index);
     await clock.advanceAsync(13_500);
     await turns(3);
     // The pass built the blocks again (all but the families' headers are new), from no batch.
-    expect(freshSince(before).length).toBeGreaterThan(before.length / 2);
+    const built = freshSince(before);
+    expect(built.length).toBeGreaterThan(before.length / 2);
     expect(prepared).toEqual([]);
+    // Each block compressed and given back before the next is built: never more than one new
+    // block's raw text alive (the old blocks' releases, in between, left out).
+    const compressed = new Set(memory.filter((e) => e.kind === "compress").map((e) => e.buffer));
+    const order = memory.filter((e) => compressed.has(e.buffer));
+    const blocks = new Set(built.map((chunk) => chunk.buffer));
+    expect(compressed).toEqual(blocks);
+    order.forEach((event, index) => {
+      const next = order[index + 1];
+      if (event.kind === "compress" && next?.buffer !== event.buffer) {
+        expect(next).toEqual({ kind: "release", buffer: event.buffer });
+      }
+    });
+    expect(built.every((chunk) => chunk.byteLength === 0)).toBe(true);
     const [families] = await metrics.renderGzip();
     expect(gunzipSync(families!).toString()).toBe(await text());
   });
@@ -292,28 +309,6 @@ describe("MetricsRenderer compressing ahead of gzip scrapes", () => {
     const [families] = await metrics.renderGzip();
     expect(families).toBe(ahead.body);
     expect(joined.at(-1)).toBe(ahead);
-  });
-
-  it("joins nothing ahead when a scrape built newer chunks while the pass compressed", async () => {
-    const { metrics, rhythm, change, clock, joined, seen, lengths, chunks, freshSince, text } =
-      wired(1);
-    await rhythm();
-    const before = chunks();
-    change(3);
-    // The pass compresses one chunk a turn; a scrape of a newer version lands in between.
-    seen.length = 0;
-    await clock.advanceAsync(13_500);
-    const changed = freshSince(before).length;
-    expect(seen.length).toBeGreaterThan(0);
-    expect(seen.length).toBeLessThan(changed);
-    // In the block the pass is compressing (targets 0–3), which the scrape's render replaces.
-    change(2);
-    const [families] = await metrics.renderGzip();
-    await turns(40);
-    expect(joined.at(-1)!.body).toBe(families);
-    // The pass stopped: it compressed none of the chunks the scrape's render gave back.
-    expect(lengths.every((length) => length > 0)).toBe(true);
-    expect(gunzipSync(families!).toString()).toBe(await text());
   });
 
   it("keeps an identity scrape's chunks whole through later renders until sent, then gives back those replaced", async () => {
@@ -456,22 +451,6 @@ describe("GzipBlocks", () => {
     expect(blocks.member(large).byteLength).toBeGreaterThan(16 * 1024);
     const own = gzipMemberSync(small);
     expect(own.buffer.byteLength).toBe(own.byteLength);
-  });
-
-  it("compresses ahead in slices of about the budget, at least one chunk each", () => {
-    const seen: Uint8Array[] = [];
-    const blocks = new GzipBlocks((chunk) => seen.push(chunk));
-    const chunks = Array.from({ length: 5 }, (_, i) => Buffer.alloc(100, 97 + i));
-    expect(blocks.compressAhead(chunks, 150)).toBe(false);
-    expect(seen).toEqual(chunks.slice(0, 2));
-    expect(blocks.compressAhead(chunks, 0)).toBe(false);
-    expect(seen).toEqual(chunks.slice(0, 3));
-    expect(blocks.compressAhead(chunks, 1000)).toBe(true);
-    expect(seen).toEqual(chunks);
-    seen.length = 0;
-    expect(blocks.compressAhead(chunks, 0)).toBe(true);
-    blocks.join(chunks);
-    expect(seen).toEqual([]);
   });
 });
 
