@@ -4,11 +4,12 @@
  *
  *   node bench/run.js                 full run (1,000 targets; cost table at 10/100/1,000/5,000)
  *   node bench/run.js --quick         smoke run on a tiny fleet (seconds; used by test/bench)
- *   node bench/run.js --only=scrape   one of scrape, memory, refresh, startup, scale, board
+ *   node bench/run.js --only=scrape   one of scrape, memory, refresh, startup, scale, board, members
  */
 import { availableParallelism, cpus } from "node:os";
 import { templateEntries } from "./lib/fleet.js";
 import { benchBoard } from "./board.js";
+import { benchMembers } from "./members.js";
 import { benchMemory } from "./memory.js";
 import { benchRefresh } from "./refresh.js";
 import { benchScrape, renderTimings } from "./scrape.js";
@@ -110,4 +111,5 @@ if (wanted("scale")) {
   );
 }
 if (wanted("board")) await benchBoard(templates, plan.targets, quick ? 2 : 5);
+if (wanted("members")) await benchMembers(plan.targets, (await imageRuntime()).env, quick ? 1 : 7);
 console.log(`\ndone in ${ms(performance.now() - started)}`);

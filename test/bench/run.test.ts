@@ -40,6 +40,7 @@ describe.skipIf(!existsSync(new URL("../../dist/main.js", import.meta.url)))(
         "## Startup: 5 targets",
         "## Cost by fleet size",
         "## Board: 10 targets",
+        "## Gzip members: 10 targets",
       ]) {
         expect(stdout).toContain(heading);
       }

@@ -432,8 +432,23 @@ describe("GzipBlocks", () => {
     blocks.join([a!, b!]);
     blocks.join([a!, b!, c!]);
     blocks.join([c!, a!]);
-    expect(blocks.member(a!).equals(gzipSync(a!))).toBe(true);
+    expect(gunzipSync(blocks.member(a!)).equals(a!)).toBe(true);
     expect(seen).toEqual([a, b, c]);
+  });
+
+  it("compresses with an 8 kB window: a repeat from further back is not found", () => {
+    const blocks = new GzipBlocks();
+    const part = (length: number) => randomBytes(length);
+    // Random bytes do not compress; a repeat does, if it is within the window.
+    const near = part(4 * 1024);
+    const far = part(12 * 1024);
+    const member = (chunk: Buffer) => blocks.member(chunk).byteLength;
+    expect(member(Buffer.concat([near, near]))).toBeLessThan(near.byteLength * 1.1);
+    expect(member(Buffer.concat([far, far]))).toBeGreaterThan(far.byteLength * 1.9);
+    // zlib's default window (32 kB) finds it.
+    expect(gzipSync(Buffer.concat([far, far])).byteLength).toBeLessThan(far.byteLength * 1.1);
+    const chunk = Buffer.concat([far, near, far]);
+    expect(gunzipSync(blocks.member(chunk)).equals(chunk)).toBe(true);
   });
 
   it("keeps each member in memory of its own, exactly its size", () => {
