@@ -251,9 +251,10 @@ export interface ChunkStore {
  * the next render (at once when gzip is wanted: render.ts builds the chunks ahead then; else
  * with the next scrape).
  *
- * Once every chunk of the body has its gzip member, even the bytes can go ({@link pack}):
- * the blocks then live only compressed, and a render inflates a block's bytes back for as
- * long as it copies from them.
+ * Once every chunk of the body has its gzip member, even the bytes can go ({@link pack}),
+ * or each block's as soon as it is built and compressed ({@link renderChunks}): the blocks
+ * then live only compressed, and a render inflates a block's bytes back for as long as it
+ * copies from them.
  */
 export class SnapshotRenderer {
   /**
@@ -313,6 +314,12 @@ export class SnapshotRenderer {
    * to send in order (never modify them; they are reused by later renders): families in
    * catalogue order (those without series left out), targets in snapshot (configuration)
    * order, services in `SERVICE_TYPES` order (mosapi/models.ts).
+   *
+   * @param packInto when given, each block this render builds is kept only there: its chunks
+   *   handed to {@link ChunkStore.keep} and its bytes given back before the next block is
+   *   built (as {@link pack} does), so that a render which rebuilds every block holds one
+   *   block's raw bytes at a time, not the body's; the chunks of those blocks are returned
+   *   empty
    */
   renderChunks(snapshot: Snapshot, packInto?: ChunkStore): readonly Buffer[] {
     const blocks = hasDuplicateTargets(snapshot)
