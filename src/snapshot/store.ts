@@ -5,6 +5,7 @@
  */
 import { targetKey, type Target } from "../mosapi/target.js";
 import type { Snapshot, TargetSnapshot } from "./snapshot.js";
+import { keepUnchanged } from "./unchanged.js";
 
 function emptyTarget(target: Target): TargetSnapshot {
   return { target, up: false, stateAttempted: false, collectors: {} };
@@ -51,7 +52,8 @@ export class SnapshotStore {
   /**
    * Replaces the entry of `target` with `change(entry)` and returns the entry it replaced.
    * A target that is no longer configured is ignored (its refresh finished after a reload
-   * removed it) and `undefined` is returned.
+   * removed it) and `undefined` is returned. Fields of the new entry equal to the old one's
+   * keep the old objects (unchanged.ts).
    */
   update(
     target: Target,
@@ -61,7 +63,7 @@ export class SnapshotStore {
     if (index === undefined) return undefined;
     const previous = this.#snapshot.targets[index];
     if (previous === undefined) return undefined;
-    const next = change(previous);
+    const next = keepUnchanged(previous, change(previous));
     const targets = [...this.#snapshot.targets];
     targets[index] = next;
     this.#unattempted += Number(previous.stateAttempted) - Number(next.stateAttempted);
