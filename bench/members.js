@@ -17,8 +17,14 @@ async function measure(n, repeats, env) {
     env: { ...process.env, GLIBC_TUNABLES: env.GLIBC_TUNABLES ?? "" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const [result] = await once(child, "message");
-  await once(child, "exit");
+  const exited = once(child, "exit");
+  const early = exited.then(([code]) => {
+    throw new Error(`${CHILD} exited with ${code} before it answered`);
+  });
+  // Rejects also after an answer, when the child exits as it should.
+  early.catch(() => {});
+  const [result] = await Promise.race([once(child, "message"), early]);
+  await exited;
   return result;
 }
 

@@ -20,9 +20,14 @@ const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
-const result = { chunks: chunks.length, text: 0, whole: 0, defaults: [], exporter: [], bytes: {} };
-result.text = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-result.whole = gzipSync(Buffer.concat(chunks), { level: GZIP_LEVEL }).byteLength;
+const result = {
+  chunks: chunks.length,
+  text: chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0),
+  whole: gzipSync(Buffer.concat(chunks), { level: GZIP_LEVEL }).byteLength,
+  defaults: [],
+  exporter: [],
+  bytes: {},
+};
 // One body each first: zlib's and V8's first calls are not what a running exporter pays.
 for (const [name, way] of Object.entries(ways)) {
   result.bytes[name] = chunks.reduce((sum, chunk) => sum + way(chunk).byteLength, 0);
