@@ -197,6 +197,13 @@ describe("the shipped rules on the live data", () => {
       (s) => expected.every((name) => s.some((a) => a.metric["alertname"] === name)),
       { what: `${expected.join(", ")} firing for tld="test"` },
     );
+    // The early warning on `example` comes from another collector (the measurements), whose
+    // first refresh may land after `test`'s alerts fire: waited for too, not assumed.
+    await prom.waitFor(
+      'ALERTS{alertstate="firing",alertname="MosapiNameServerLosingProbes",tld="example"}',
+      (s) => s.length > 0,
+      { what: 'MosapiNameServerLosingProbes firing for tld="example"' },
+    );
     const firing = (await prom.query('ALERTS{alertstate="firing"}'))
       .map(alertKey)
       // Timing-dependent while the outage burns: it fires once its 1 h window sees the ratio
