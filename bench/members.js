@@ -5,27 +5,19 @@
  * defaults, in child processes of this run; and what each costs in bytes against the body
  * compressed whole.
  */
-import { fork } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { forkChild, stopChild } from "./lib/child.js";
 import { median, ratio, table } from "./lib/stats.js";
 
 const CHILD = fileURLToPath(new URL("./lib/members-child.js", import.meta.url));
 
 async function measure(n, repeats, env) {
-  const child = fork(CHILD, [String(n), String(repeats)], {
+  const { child, first } = await forkChild(CHILD, [String(n), String(repeats)], {
     env: { ...process.env, GLIBC_TUNABLES: env.GLIBC_TUNABLES ?? "" },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const exited = once(child, "exit");
-  const early = exited.then(([code]) => {
-    throw new Error(`${CHILD} exited with ${code} before it answered`);
-  });
-  // Rejects also after an answer, when the child exits as it should.
-  early.catch(() => {});
-  const [result] = await Promise.race([once(child, "message"), early]);
-  await exited;
-  return result;
+  // It exits once it has answered; stopping it only waits for that.
+  await stopChild(child);
+  return first;
 }
 
 /**

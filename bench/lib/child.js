@@ -2,11 +2,15 @@
 import { fork } from "node:child_process";
 import { once } from "node:events";
 
-/** Forks `script` with `args` (and --expose-gc) and resolves with its first message. */
-export async function forkChild(script, args) {
+/**
+ * Forks `script` with `args` (and --expose-gc) and resolves with its first message; `env`, when
+ * given, is the child's whole environment.
+ */
+export async function forkChild(script, args, { env } = {}) {
   const child = fork(script, args, {
     execArgv: ["--expose-gc"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    ...(env === undefined ? {} : { env }),
   });
   const exited = once(child, "exit").then(([code]) => {
     throw new Error(`${script} exited with ${code} before it was ready`);

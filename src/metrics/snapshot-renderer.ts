@@ -200,6 +200,11 @@ function placesIn(blocks: readonly Block[]): Map<number, Copy> {
   return places;
 }
 
+/** `block`'s chunks: its families' ranges that hold lines, in order. */
+function chunksOf(block: Block): Buffer[] {
+  return block.encoded.filter((chunk) => chunk !== undefined);
+}
+
 /**
  * The bytes of a packed `block` again, from `store`: its chunks are its families' ranges, in
  * order and back to back.
@@ -208,7 +213,7 @@ function placesIn(blocks: readonly Block[]): Map<number, Copy> {
  */
 function restore(block: Block, store: ChunkStore): Buffer {
   const length = block.offsets[block.offsets.length - 1] ?? 0;
-  const bytes = store.restore(block.encoded.filter((chunk) => chunk !== undefined));
+  const bytes = store.restore(chunksOf(block));
   if (bytes.byteLength !== length) {
     throw new Error(`a packed block restored to ${bytes.byteLength} bytes of ${length}`);
   }
@@ -410,7 +415,7 @@ export class SnapshotRenderer {
     let given = 0;
     for (const block of this.#blocks) {
       if (this.#packed.has(block) || this.#held.has(block)) continue;
-      const chunks = block.encoded.filter((chunk) => chunk !== undefined);
+      const chunks = chunksOf(block);
       if (!chunks.every((chunk) => store.has(chunk))) continue;
       given += block.bytes.byteLength;
       this.#packBlock(block, chunks, store);
@@ -494,7 +499,7 @@ export class SnapshotRenderer {
         );
         blocks.push(block);
         if (packInto !== undefined) {
-          const chunks = block.encoded.filter((chunk) => chunk !== undefined);
+          const chunks = chunksOf(block);
           for (const chunk of chunks) packInto.keep(chunk);
           this.#packBlock(block, chunks, packInto);
         }
